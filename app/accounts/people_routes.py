@@ -1,0 +1,35 @@
+"""The people directory and profiles."""
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import bp
+from app.accounts.permissions import can_see_profile
+from app.accounts.queries import departments, directory_select, user_by_handle
+from app.core.htmx import render_page_or_fragment
+from app.core.pagination import paginate
+
+
+@bp.get("/people/")
+@login_required
+def people():
+    q = request.args.get("q", "")[:100]
+    department = request.args.get("department", "")[:80]
+    page = paginate(directory_select(q=q, department=department),
+                    default_per_page=24)
+    return render_page_or_fragment(
+        "accounts/people_list.html", "accounts/_people_results.html",
+        page=page, q=q, department=department, departments=departments(),
+    )
+
+
+@bp.get("/people/<handle>")
+@login_required
+def profile(handle: str):
+    user = user_by_handle(handle)
+    if user is None or not can_see_profile(current_user, user):
+        abort(404)
+    if user.handle != handle:
+        return redirect(url_for("accounts.profile", handle=user.handle), 301)
+    return render_page_or_fragment("accounts/profile_detail.html", "accounts/_profile.html",
+                                   person=user)

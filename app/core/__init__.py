@@ -1,0 +1,4 @@
+"""The shared kernel: database helpers, errors, signals, Markdown, htmx, pagination, security.
+
+Nothing in here knows about a domain (users, questions, events...).
+"""

@@ -1,0 +1,21 @@
+"""Domain events. Each signal is sent by a service inside the request's transaction;
+listeners (in the listening domain) only write rows, so a rollback undoes them too.
+
+Every signal's sender is the object it is about; keyword arguments are documented below.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+user_registered = _signals.signal("user-registered")
+"""A person created an account. Sender: the new `User`."""
+
+password_changed = _signals.signal("password-changed")
+"""A person changed their password; every other session was ended. Sender: the `User`."""
+
+user_deactivated = _signals.signal("user-deactivated")
+"""An admin deactivated an account. Sender: the `User`; `by`: the admin `User`."""
+
+user_reactivated = _signals.signal("user-reactivated")
+"""An admin reactivated an account. Sender: the `User`; `by`: the admin `User`."""

@@ -1,0 +1,347 @@
+"""Static material for the demo organisation: names, departments, offices, bio fragments.
+
+Everything here is a tuple (ordered, never a set) so that a seeded `random.Random` picking
+from it always gives the same result. `app.demo.people` assembles people from these pieces.
+"""
+
+from __future__ import annotations
+
+# --- Names -------------------------------------------------------------------------------
+# Given names and family names grouped by naming culture, so most people get a pair that
+# belongs together ("Aoife Byrne", "Thanh Nguyễn"); some get a mixed pair, as in real life.
+NAME_CULTURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "english": (
+        ("Oliver", "Amelia", "Harry", "Chloe", "James", "Emily", "Jack", "Sophie", "Ethan",
+         "Hannah", "Noah", "Grace"),
+        ("Smith", "Taylor", "Walker", "Clarke", "Hughes", "Bennett", "Foster", "Mitchell",
+         "Turner", "Reid"),
+    ),
+    "irish": (
+        ("Aoife", "Siobhán", "Ciarán", "Niamh", "Seán", "Róisín", "Darragh", "Saoirse"),
+        ("Byrne", "O'Brien", "Murphy", "Ní Bhriain", "Kavanagh", "Ó Súilleabháin", "Doyle"),
+    ),
+    "german": (
+        ("Lukas", "Lena", "Jonas", "Anna", "Felix", "Mia", "Jürgen", "Jörg", "Zoë", "Maximilian"),
+        ("Müller", "Schneider", "Becker", "Hoffmann", "Schäfer", "Krüger", "Wagner", "Weiß"),
+    ),
+    "dutch_nordic": (
+        ("Daan", "Sanne", "Søren", "Ingrid", "Björn", "Åsa", "Freya", "Mikkel", "Eline"),
+        ("de Vries", "van der Berg", "Jansen", "Andersen", "Lindqvist", "Nielsen", "Håkansson",
+         "Bakker"),
+    ),
+    "polish_czech": (
+        ("Łukasz", "Agnieszka", "Wojciech", "Małgorzata", "Piotr", "Zofia", "Tomáš", "Kateřina"),
+        ("Kowalski", "Nowak", "Wiśniewska", "Lewandowski", "Dvořák", "Zielińska", "Novák"),
+    ),
+    "french_italian": (
+        ("Chloé", "Mathéo", "Léa", "Hélène", "Théo", "Giulia", "Lorenzo", "Francesca", "Matteo"),
+        ("Dubois", "Lefèvre", "Moreau", "Girard", "Rossi", "Bianchi", "Esposito", "Ricci"),
+    ),
+    "iberian_latam": (
+        ("José", "María", "Ana", "Javier", "Lucía", "Sofía", "Mateo", "Valentina", "Andrés",
+         "Camila"),
+        ("López", "García", "Fernández", "Martínez", "Rodríguez", "Gómez", "Herrera", "Castillo",
+         "Núñez"),
+    ),
+    "portuguese_brazilian": (
+        ("João", "Inês", "Gonçalo", "Beatriz", "Thiago", "Larissa", "Rafael", "Conceição",
+         "Vitória"),
+        ("Silva", "Santos", "Oliveira", "Gonçalves", "Pereira", "Araújo", "Magalhães", "Conceição"),
+    ),
+    "indian": (
+        ("Priya", "Arjun", "Ananya", "Rohan", "Kavya", "Vikram", "Aditi", "Siddharth", "Meera",
+         "Rahul", "Lakshmi"),
+        ("Sharma", "Iyer", "Patel", "Reddy", "Nair", "Gupta", "Krishnan", "Banerjee",
+         "Chatterjee", "Menon"),
+    ),
+    "east_asian": (
+        ("Wei", "Mei", "Jun", "Xiaoling", "Haruto", "Yuki", "Sakura", "Min-jun", "Seo-yeon",
+         "Ji-ho"),
+        ("Wang", "Chen", "Zhang", "Liu", "Tanaka", "Sato", "Yamamoto", "Kim", "Park", "Choi"),
+    ),
+    "southeast_asian": (
+        ("Thanh", "Linh", "Minh", "Huong", "Siti", "Aditya", "Maria Clara", "Rizal", "Ploy"),
+        ("Nguyễn", "Trần", "Phạm", "Lê", "Santos", "Reyes", "Wijaya", "Tan", "Lim"),
+    ),
+    "african": (
+        ("Chidi", "Ngozi", "Oluwaseun", "Amara", "Kwame", "Abena", "Wanjiru", "Tendai", "Thabo",
+         "Zanele"),
+        ("Okafor", "Adeyemi", "Mensah", "Boateng", "Mwangi", "Otieno", "Dlamini", "Nkosi"),
+    ),
+    "middle_eastern": (
+        ("Omar", "Layla", "Yusuf", "Fatima", "Karim", "Noor", "Emre", "Elif", "Dariush", "Shirin"),
+        ("Haddad", "Khalil", "Al-Amin", "Nasser", "Yılmaz", "Demir", "Şahin", "Farahani"),
+    ),
+    "greek_eastern": (
+        ("Nikos", "Eleni", "Dimitra", "Andrei", "Ioana", "Oksana", "Dmytro", "Mihail"),
+        ("Papadopoulos", "Georgiou", "Popescu", "Ionescu", "Shevchenko", "Kovalenko"),
+    ),
+}
+
+# Letters that Unicode NFKD does not decompose into an ASCII base letter.
+ASCII_FALLBACKS: dict[str, str] = {
+    "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+    "ß": "ss", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+}
+
+# --- Departments -------------------------------------------------------------------------
+# name -> (share in percent, titles by seniority tier). Tiers: 0 junior/associate, 1 mid,
+# 2 senior, 3 lead/staff/manager, 4 head/director.
+TIER_WEIGHTS = (17, 35, 28, 14, 6)
+
+DEPARTMENTS: dict[str, tuple[int, tuple[tuple[str, ...], ...]]] = {
+    "Engineering": (30, (
+        ("Junior Software Engineer", "Graduate Software Engineer", "Associate QA Engineer"),
+        ("Software Engineer", "Backend Engineer", "Frontend Engineer", "Mobile Engineer",
+         "Site Reliability Engineer", "Platform Engineer", "QA Engineer"),
+        ("Senior Software Engineer", "Senior Backend Engineer", "Senior Frontend Engineer",
+         "Senior Mobile Engineer", "Senior Site Reliability Engineer"),
+        ("Staff Software Engineer", "Engineering Manager", "Tech Lead, Payments",
+         "Principal Engineer"),
+        ("Director of Engineering", "Head of Platform", "VP of Engineering"),
+    )),
+    "Data & Analytics": (8, (
+        ("Junior Data Analyst", "Associate Data Engineer"),
+        ("Data Analyst", "Data Engineer", "Analytics Engineer", "Data Scientist"),
+        ("Senior Data Analyst", "Senior Data Engineer", "Senior Data Scientist",
+         "Machine Learning Engineer"),
+        ("Lead Data Scientist", "Analytics Manager", "Staff Data Engineer"),
+        ("Head of Data", "Director of Analytics"),
+    )),
+    "Product": (6, (
+        ("Associate Product Manager", "Product Analyst"),
+        ("Product Manager", "Technical Product Manager", "Product Owner"),
+        ("Senior Product Manager", "Senior Technical Product Manager"),
+        ("Group Product Manager", "Principal Product Manager"),
+        ("Head of Product", "VP of Product"),
+    )),
+    "Design": (5, (
+        ("Junior Product Designer", "Design Intern"),
+        ("Product Designer", "UX Researcher", "Content Designer", "Visual Designer"),
+        ("Senior Product Designer", "Senior UX Researcher", "Senior Content Designer"),
+        ("Lead Designer", "Design Manager", "Design Systems Lead"),
+        ("Head of Design",),
+    )),
+    "Marketing": (7, (
+        ("Marketing Coordinator", "Junior Content Writer"),
+        ("Content Marketing Manager", "Growth Marketer", "SEO Specialist", "Brand Designer",
+         "Events Manager"),
+        ("Senior Product Marketing Manager", "Senior Growth Marketer", "Senior Copywriter"),
+        ("Marketing Lead, EMEA", "Brand Manager", "Demand Generation Manager"),
+        ("Head of Marketing", "Director of Brand"),
+    )),
+    "Sales": (11, (
+        ("Sales Development Representative", "Business Development Associate"),
+        ("Account Executive", "Sales Engineer", "Partnerships Manager"),
+        ("Senior Account Executive", "Senior Sales Engineer", "Enterprise Account Executive"),
+        ("Sales Manager, DACH", "Regional Sales Lead", "Key Account Manager"),
+        ("Head of Sales", "VP of Sales"),
+    )),
+    "Customer Success": (9, (
+        ("Support Specialist", "Customer Support Associate"),
+        ("Customer Success Manager", "Technical Support Engineer", "Onboarding Specialist"),
+        ("Senior Customer Success Manager", "Senior Support Engineer"),
+        ("Support Team Lead", "Customer Success Lead", "Support Operations Manager"),
+        ("Head of Customer Success", "Director of Support"),
+    )),
+    "Finance": (5, (
+        ("Finance Associate", "Accounts Payable Specialist"),
+        ("Financial Analyst", "Accountant", "Payroll Specialist"),
+        ("Senior Financial Analyst", "Senior Accountant", "Tax Specialist"),
+        ("Finance Manager", "FP&A Lead", "Financial Controller"),
+        ("Head of Finance", "CFO"),
+    )),
+    "People & Culture": (5, (
+        ("People Coordinator", "Recruiting Coordinator"),
+        ("Talent Acquisition Partner", "People Partner", "Learning & Development Specialist"),
+        ("Senior Talent Acquisition Partner", "Senior People Partner", "Total Rewards Specialist"),
+        ("People Operations Lead", "Talent Acquisition Manager", "L&D Lead"),
+        ("Head of People", "Chief People Officer"),
+    )),
+    "Legal": (2, (
+        ("Legal Assistant", "Paralegal"),
+        ("Legal Counsel", "Contracts Manager", "Privacy Analyst"),
+        ("Senior Legal Counsel", "Data Protection Officer"),
+        ("Lead Counsel, Commercial", "Compliance Manager"),
+        ("General Counsel",),
+    )),
+    "Operations": (6, (
+        ("Operations Associate", "Office Coordinator"),
+        ("Operations Analyst", "Procurement Specialist", "Workplace Manager",
+         "Business Operations Manager"),
+        ("Senior Operations Analyst", "Senior Project Manager", "Programme Manager"),
+        ("Operations Lead", "Revenue Operations Manager", "Chief of Staff"),
+        ("Head of Operations", "COO"),
+    )),
+    "IT & Security": (6, (
+        ("IT Support Technician", "Junior Security Analyst"),
+        ("Systems Administrator", "Security Engineer", "IT Support Engineer",
+         "Identity & Access Engineer"),
+        ("Senior Security Engineer", "Senior Systems Administrator",
+         "Cloud Infrastructure Engineer"),
+        ("Security Operations Lead", "IT Manager", "Staff Security Engineer"),
+        ("Head of IT", "CISO"),
+    )),
+}
+
+# --- Offices -----------------------------------------------------------------------------
+# (location, IANA time zone, share in percent, naming cultures most common there)
+OFFICES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("London", "Europe/London", 17, ("english", "irish", "indian", "african", "french_italian")),
+    ("Berlin", "Europe/Berlin", 11, ("german", "polish_czech", "middle_eastern", "dutch_nordic")),
+    ("Lisbon", "Europe/Lisbon", 7, ("portuguese_brazilian", "iberian_latam")),
+    ("New York", "America/New_York", 11, ("english", "iberian_latam", "east_asian", "irish")),
+    ("Toronto", "America/Toronto", 6, ("english", "east_asian", "indian", "french_italian")),
+    ("Austin", "America/Chicago", 6, ("english", "iberian_latam", "indian")),
+    ("São Paulo", "America/Sao_Paulo", 7, ("portuguese_brazilian", "iberian_latam")),
+    ("Bangalore", "Asia/Kolkata", 10, ("indian",)),
+    ("Singapore", "Asia/Singapore", 6, ("southeast_asian", "east_asian", "indian")),
+    ("Sydney", "Australia/Sydney", 5, ("english", "east_asian", "southeast_asian")),
+    ("Remote", "", 14, ()),
+)
+
+# Home time zones of remote people, with the naming cultures common there.
+REMOTE_ZONES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Europe/Dublin", ("irish", "english")),
+    ("Europe/Madrid", ("iberian_latam",)),
+    ("Europe/Warsaw", ("polish_czech",)),
+    ("Europe/Amsterdam", ("dutch_nordic",)),
+    ("Europe/Stockholm", ("dutch_nordic",)),
+    ("Europe/Athens", ("greek_eastern",)),
+    ("Europe/Istanbul", ("middle_eastern",)),
+    ("Africa/Lagos", ("african",)),
+    ("Africa/Nairobi", ("african",)),
+    ("America/Denver", ("english",)),
+    ("America/Los_Angeles", ("english", "east_asian", "iberian_latam")),
+    ("America/Mexico_City", ("iberian_latam",)),
+    ("Asia/Manila", ("southeast_asian",)),
+    ("Asia/Tokyo", ("east_asian",)),
+    ("Pacific/Auckland", ("english",)),
+)
+
+# --- Bio fragments -----------------------------------------------------------------------
+# What people work on, by department ("I work on …" / "Most days I'm …").
+WORK_TOPICS: dict[str, tuple[str, ...]] = {
+    "Engineering": (
+        "the payments API", "our mobile app's offline sync", "the CI pipeline",
+        "search relevance", "the design system's React components", "our Kubernetes platform",
+        "the notifications service", "incident response tooling", "end-to-end test suites",
+    ),
+    "Data & Analytics": (
+        "the data warehouse", "churn prediction models", "our dbt project",
+        "self-serve dashboards", "A/B test analysis", "the event tracking plan",
+    ),
+    "Product": (
+        "the onboarding journey", "pricing and packaging", "the roadmap for the admin console",
+        "customer discovery interviews", "our integrations marketplace",
+    ),
+    "Design": (
+        "the design system", "usability research for the mobile app", "accessibility audits",
+        "the new onboarding flow", "UX writing guidelines",
+    ),
+    "Marketing": (
+        "the company blog", "our webinar programme", "paid acquisition campaigns",
+        "the brand refresh", "SEO for the docs site", "customer case studies",
+    ),
+    "Sales": (
+        "enterprise deals in the Nordics", "our mid-market pipeline", "partner channel sales",
+        "product demos for new prospects", "renewal negotiations",
+    ),
+    "Customer Success": (
+        "onboarding our biggest customers", "the help centre", "support macros and workflows",
+        "quarterly business reviews", "the customer health score",
+    ),
+    "Finance": (
+        "month-end close", "the annual budget", "revenue forecasting", "expense policy",
+        "audit preparation", "payroll across six countries",
+    ),
+    "People & Culture": (
+        "hiring for engineering", "our onboarding programme", "the career framework",
+        "engagement surveys", "learning budgets", "inclusive hiring practices",
+    ),
+    "Legal": (
+        "customer contracts", "GDPR and privacy requests", "our open-source policy",
+        "vendor agreements", "trademark filings",
+    ),
+    "Operations": (
+        "office moves", "vendor management", "our OKR process", "internal tooling",
+        "cross-team programmes", "travel and events logistics",
+    ),
+    "IT & Security": (
+        "laptop provisioning", "single sign-on", "security awareness training",
+        "our ISO 27001 programme", "endpoint management", "the phishing simulation programme",
+    ),
+}
+
+# Things people can teach, by department (work skills they are known for).
+TEACH_SKILLS: dict[str, tuple[str, ...]] = {
+    "Engineering": ("Python", "TypeScript", "Go", "code review", "system design", "Docker",
+                    "Kubernetes basics", "Git beyond commit and push", "writing tests",
+                    "debugging production issues", "SQL performance tuning"),
+    "Data & Analytics": ("SQL", "pandas", "dbt", "statistics for A/B tests", "Looker",
+                         "data visualisation", "machine learning basics", "spreadsheet modelling"),
+    "Product": ("writing product specs", "roadmapping", "customer interviews",
+                "prioritisation frameworks", "running discovery"),
+    "Design": ("Figma", "user research", "accessibility", "prototyping", "design critique",
+               "typography"),
+    "Marketing": ("copywriting", "SEO", "social media strategy", "storytelling",
+                  "running webinars", "Google Analytics"),
+    "Sales": ("negotiation", "cold outreach", "demo skills", "objection handling",
+              "account planning"),
+    "Customer Success": ("handling difficult conversations", "writing help articles",
+                         "de-escalation", "Zendesk workflows", "customer empathy"),
+    "Finance": ("Excel", "budgeting", "reading a P&L", "financial modelling",
+                "personal finance basics"),
+    "People & Culture": ("interviewing", "giving feedback", "coaching", "onboarding new starters",
+                         "writing job descriptions"),
+    "Legal": ("contract basics", "GDPR essentials", "negotiating terms",
+              "plain-language writing"),
+    "Operations": ("project management", "process mapping", "OKRs", "Notion", "vendor negotiation"),
+    "IT & Security": ("password managers", "threat modelling", "Linux", "networking basics",
+                      "spotting phishing", "PowerShell"),
+}
+
+# Things anyone might teach or want to learn.
+GENERAL_SKILLS: tuple[str, ...] = (
+    "public speaking", "presentation design", "time management", "facilitating workshops",
+    "Spanish", "German", "Portuguese", "Japanese", "Mandarin", "sign language", "sketchnoting",
+    "photography", "guitar", "sourdough baking", "running", "chess", "touch typing",
+    "mindfulness", "writing clearly", "managing up", "giving talks at meetups",
+)
+
+OPENERS: tuple[str, ...] = (
+    "I work on {topic}.",
+    "Most days I'm deep in {topic}.",
+    "I look after {topic} here.",
+    "These days I spend most of my time on {topic}.",
+    "I joined to work on {topic} and never left.",
+    "My corner of {department} is {topic}.",
+)
+TEACH_LINES: tuple[str, ...] = (
+    "Happy to teach {skill} to anyone who asks.",
+    "I can help with {skill} and {skill2}.",
+    "Ask me about {skill}, I never get tired of it.",
+    "I run a small, informal session on {skill} now and then.",
+    "If you're stuck on {skill}, ping me.",
+)
+LEARN_LINES: tuple[str, ...] = (
+    "I'd love to learn {skill}.",
+    "Currently trying to get better at {skill}.",
+    "Looking for someone to swap lessons in {skill}.",
+    "On my list this year: {skill}.",
+    "I want to learn {skill} from someone who enjoys it.",
+)
+EXTRA_LINES: tuple[str, ...] = (
+    "Outside work you'll find me {hobby}.",
+    "Off the clock I'm usually {hobby}.",
+    "Fun fact: I spend my weekends {hobby}.",
+)
+HOBBIES: tuple[str, ...] = (
+    "climbing", "on a bike somewhere", "baking bread", "playing five-a-side football",
+    "learning the piano (badly)", "in the garden", "reading sci-fi", "at a board game cafe",
+    "hiking with my dog", "swimming in cold water", "making ceramics", "running trail races",
+    "cooking food from my grandmother's recipes", "doing crosswords", "birdwatching",
+)
+LIST_INTROS: tuple[str, ...] = (
+    "Things I can help with:", "Ask me about:", "Happy to pair on:", "I can teach:",
+)

@@ -1,0 +1,7 @@
+"""The home page: what is new for me, and a landing page for visitors."""
+
+from flask import Blueprint
+
+bp = Blueprint("home", __name__)
+
+from app.home import routes  # noqa: E402, F401

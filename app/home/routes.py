@@ -1,0 +1,28 @@
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.accounts.queries import colleagues_in_department
+from app.extensions import db
+from app.home import bp
+from app.notifications.services import inbox_select
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        people = db.session.scalar(select(func.count()).select_from(User).where(User.active))
+        return render_template("home/landing.html", people_count=people or 0)
+    missing = [label for label, value in (
+        ("your department", current_user.department),
+        ("your job title", current_user.job_title),
+        ("a short bio", current_user.bio_md),
+        ("what you're open to", current_user.open_to),
+    ) if not value]
+    return render_template(
+        "home/dashboard.html",
+        missing=missing,
+        notifications=db.session.scalars(inbox_select(current_user).limit(5)).all(),
+        colleagues=colleagues_in_department(current_user),
+    )

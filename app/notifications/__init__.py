@@ -1,0 +1,7 @@
+"""In-app notifications: rows written by listeners, a list page and an unread badge."""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+from app.notifications import listeners, routes  # noqa: E402, F401

@@ -1,0 +1,156 @@
+"""Fixtures shared by the whole suite.
+
+Every test that uses `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more
+on PostgreSQL (each pytest-xdist worker in its own schema). REQUIRE_POSTGRES=1 turns a missing
+PostgreSQL into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests.factories import DEFAULT_PASSWORD
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared/, or skip — except in CI, where its absence is an error."""
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing; CI must have ../shared/ beside the repository")
+        pytest.skip(f"{path} is not available (../shared/ lives beside the repository)")
+    return path
+
+
+def _worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def postgres_url() -> str:
+    if not TEST_DATABASE_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    url = TEST_DATABASE_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def postgres_schema_options(schema: str) -> dict:
+    return {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
+
+
+def reset_postgres_schema(url: str, schema: str) -> None:
+    if not re.fullmatch(r"[a-z0-9_]+", schema):
+        raise ValueError(schema)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as err:  # noqa: BLE001 — turned into a clear skip/failure
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not usable: {err}")
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is not usable: {err}")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> dict:
+    """The database a test runs on: SQLite always, PostgreSQL when configured."""
+    if request.param == "sqlite":
+        return {"name": "sqlite"}
+    url = postgres_url()
+    schema = f"skillswap_test_{_worker_id()}"
+    reset_postgres_schema(url, schema)
+    return {"name": "postgresql", "url": url, "schema": schema}
+
+
+def make_test_config(backend: dict, tmp_path: Path, **overrides) -> dict:
+    config = TestConfig.as_dict()
+    config.update(INSTANCE_DIR=tmp_path, SEARCH_INDEX_DIR=str(tmp_path / "search_index"))
+    if backend["name"] == "sqlite":
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = backend["url"]
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_schema_options(backend["schema"])
+    config.update(overrides)
+    return config
+
+
+def _empty_all_tables() -> None:
+    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+    if tables:
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config(backend, tmp_path) -> dict:
+    """Override in a module (or edit in a test before `app` is used) to change settings."""
+    return make_test_config(backend, tmp_path)
+
+
+@pytest.fixture
+def app(app_config, backend):
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if backend["name"] == "postgresql":
+                _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = DEFAULT_PASSWORD, remember: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+HTMX = {"HX-Request": "true"}
