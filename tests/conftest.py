@@ -36,7 +36,8 @@ def shared_path(*parts: str) -> Path:
 
 
 def _worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Unique per test process, so parallel runs never share a PostgreSQL schema."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def postgres_url() -> str:
@@ -52,6 +53,15 @@ def postgres_url() -> str:
 
 def postgres_schema_options(schema: str) -> dict:
     return {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        engine.dispose()
 
 
 def reset_postgres_schema(url: str, schema: str) -> None:
@@ -74,11 +84,13 @@ def reset_postgres_schema(url: str, schema: str) -> None:
 def backend(request) -> dict:
     """The database a test runs on: SQLite always, PostgreSQL when configured."""
     if request.param == "sqlite":
-        return {"name": "sqlite"}
+        yield {"name": "sqlite"}
+        return
     url = postgres_url()
     schema = f"skillswap_test_{_worker_id()}"
     reset_postgres_schema(url, schema)
-    return {"name": "postgresql", "url": url, "schema": schema}
+    yield {"name": "postgresql", "url": url, "schema": schema}
+    drop_postgres_schema(url, schema)
 
 
 def make_test_config(backend: dict, tmp_path: Path, **overrides) -> dict:

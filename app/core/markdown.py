@@ -47,6 +47,7 @@ _BARE_URL = re.compile(
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    """Attribute allowlist: a href/title, and th/td align with a known value only."""
     if tag == "a":
         return name in {"href", "title"}
     return tag in {"th", "td"} and name == "align" and value in _ALIGNS
@@ -114,6 +115,7 @@ def _prepare(source: str | None) -> str:
 
 
 def _visible(text: str) -> bool:
+    """True if some character is one a reader can see (not space, control or format)."""
     return any(unicodedata.category(c) not in _INVISIBLE and not c.isspace() for c in text)
 
 
