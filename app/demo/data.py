@@ -7,75 +7,70 @@ from it always gives the same result. `app.demo.people` assembles people from th
 from __future__ import annotations
 
 # --- Names -------------------------------------------------------------------------------
-# Given names and family names grouped by naming culture, so most people get a pair that
-# belongs together ("Aoife Byrne", "Thanh Nguyễn"); some get a mixed pair, as in real life.
+# Given names and family names by naming culture ("given, given | family, family"), so most
+# people get a pair that belongs together ("Aoife Byrne", "Thanh Nguyễn"); a few get a mixed
+# pair, as in real life. Family names are the forms used for every gender (no "-ska/-ski").
+_NAMES = {
+    "english": "Oliver, Amelia, Harry, Chloe, James, Emily, Jack, Sophie, Ethan, Hannah, Noah, "
+               "Grace, Charlotte, Tom, Rebecca, Daniel, Lucy, Sam, Olivia, Ben, Megan, Alex | "
+               "Smith, Taylor, Walker, Clarke, Hughes, Bennett, Foster, Mitchell, Reid, Carter, "
+               "Brooks, Ellis, Harrison, Morgan, Palmer, Shaw, Wright, Cooper, Price",
+    "irish": "Aoife, Siobhán, Ciarán, Niamh, Seán, Róisín, Darragh, Saoirse | Byrne, O'Brien, "
+             "Murphy, Kavanagh, Doyle, Gallagher, McCarthy",
+    "german": "Lukas, Lena, Jonas, Anna, Felix, Mia, Jürgen, Jörg, Zoë, Maximilian, Katrin, "
+              "Stefan, Julia, Tobias, Leonie, Moritz | Müller, Schneider, Becker, Hoffmann, "
+              "Schäfer, Krüger, Wagner, Weiß, Fischer, Koch, Richter, Braun, Zimmermann, Vogel",
+    "dutch": "Daan, Sanne, Bram, Eline, Joost, Fleur | de Vries, van der Berg, Jansen, Bakker, "
+             "Visser, de Jong",
+    "nordic": "Søren, Ingrid, Björn, Åsa, Freya, Mikkel, Astrid, Lars | Andersen, Lindqvist, "
+              "Nielsen, Håkansson, Johansson, Berg",
+    "polish": "Łukasz, Agnieszka, Wojciech, Małgorzata, Piotr, Zofia, Katarzyna, Marek | Nowak, "
+              "Wójcik, Kowalczyk, Woźniak, Mazur, Krawczyk, Zając",
+    "french": "Chloé, Mathéo, Léa, Hélène, Théo, Amélie, Benoît | Dubois, Lefèvre, Moreau, "
+              "Girard, Rousseau, Faure",
+    "italian": "Giulia, Lorenzo, Francesca, Matteo, Chiara, Niccolò | Rossi, Bianchi, Esposito, "
+               "Ricci, Romano, Colombo",
+    "spanish": "José, María, Ana, Javier, Lucía, Sofía, Mateo, Valentina, Andrés, Camila, "
+               "Diego, Carmen, Pablo, Elena, Alejandro, Marta, Ignacio | López, García, "
+               "Fernández, Martínez, Rodríguez, Gómez, Herrera, Castillo, Núñez, Sánchez, "
+               "Jiménez, Ramírez, Torres, Vargas, Morales, Ortega",
+    "portuguese": "João, Inês, Gonçalo, Beatriz, Thiago, Larissa, Rafael, Vitória, Luís, "
+                  "Mariana, Pedro, Gabriela, Lucas, Fernanda, Tiago, Juliana, Caio | Silva, "
+                  "Santos, Oliveira, Gonçalves, Pereira, Araújo, Magalhães, Conceição, Costa, "
+                  "Ferreira, Rodrigues, Almeida, Carvalho, Ribeiro, Barbosa, Sousa",
+    "indian": "Priya, Arjun, Ananya, Rohan, Kavya, Vikram, Aditi, Siddharth, Meera, Rahul, "
+              "Lakshmi, Aarav, Divya, Karthik, Neha, Sanjay, Pooja, Varun, Shreya, Amit, Deepa, "
+              "Nikhil, Ishaan, Sneha, Harish, Anjali | Sharma, Iyer, Patel, Reddy, Nair, Gupta, "
+              "Krishnan, Banerjee, Menon, Rao, Joshi, Desai, Kulkarni, Pillai, Mukherjee, Singh, "
+              "Agarwal, Bhat, Shetty, Kapoor, Chatterjee, Mehta",
+    "chinese": "Wei, Mei, Jun, Xiaoling, Hao, Yan, Zhiwei, Jing, Lei, Xin, Yifan, Ruoxi | Wang, "
+               "Chen, Zhang, Liu, Huang, Zhou, Li, Wu, Lin, Tan, Lim, Ng",
+    "japanese": "Haruto, Yuki, Sakura, Ren, Aiko, Kenji | Tanaka, Sato, Yamamoto, Suzuki, Ito",
+    "korean": "Min-jun, Seo-yeon, Ji-ho, Ha-eun, Jae-won | Kim, Park, Choi, Jung, Kang",
+    "vietnamese": "Thanh, Linh, Minh, Hương, Quang, Thảo | Nguyễn, Trần, Phạm, Lê, Hoàng, Võ",
+    "filipino": "Maria Clara, Rizal, Jose Miguel, Angelica, Paolo, Bea | Santos, Reyes, "
+                "dela Cruz, Bautista, Mendoza",
+    "west_african": "Chidi, Ngozi, Oluwaseun, Amara, Emeka, Folake | Okafor, Adeyemi, Eze, "
+                    "Okonkwo, Balogun",
+    "ghanaian": "Kwame, Abena, Kofi, Ama, Yaw | Mensah, Boateng, Asante, Owusu",
+    "east_african": "Wanjiru, Otieno, Achieng, Baraka, Amani | Mwangi, Kamau, Odhiambo, Njoroge",
+    "southern_african": "Tendai, Thabo, Zanele, Sipho, Lerato | Dlamini, Nkosi, Moyo, Ndlovu",
+    "arabic": "Omar, Layla, Yusuf, Fatima, Karim, Noor, Rania, Tariq | Haddad, Khalil, "
+              "Al-Amin, Nasser, Mansour, Saleh",
+    "turkish": "Emre, Elif, Zeynep, Mehmet, Ayşe, Burak | Yılmaz, Demir, Şahin, Çelik, Öztürk",
+    "greek": "Nikos, Eleni, Dimitra, Giorgos, Sofia | Georgiou, Christodoulou, Antoniou",
+    "romanian_ukrainian": "Andrei, Ioana, Oksana, Dmytro, Mihai, Iryna | Popescu, Ionescu, "
+                          "Shevchenko, Kovalenko, Bondarenko",
+}
+
+
+def _split(names: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in names.split(","))
+
+
 NAME_CULTURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "english": (
-        ("Oliver", "Amelia", "Harry", "Chloe", "James", "Emily", "Jack", "Sophie", "Ethan",
-         "Hannah", "Noah", "Grace"),
-        ("Smith", "Taylor", "Walker", "Clarke", "Hughes", "Bennett", "Foster", "Mitchell",
-         "Turner", "Reid"),
-    ),
-    "irish": (
-        ("Aoife", "Siobhán", "Ciarán", "Niamh", "Seán", "Róisín", "Darragh", "Saoirse"),
-        ("Byrne", "O'Brien", "Murphy", "Ní Bhriain", "Kavanagh", "Ó Súilleabháin", "Doyle"),
-    ),
-    "german": (
-        ("Lukas", "Lena", "Jonas", "Anna", "Felix", "Mia", "Jürgen", "Jörg", "Zoë", "Maximilian"),
-        ("Müller", "Schneider", "Becker", "Hoffmann", "Schäfer", "Krüger", "Wagner", "Weiß"),
-    ),
-    "dutch_nordic": (
-        ("Daan", "Sanne", "Søren", "Ingrid", "Björn", "Åsa", "Freya", "Mikkel", "Eline"),
-        ("de Vries", "van der Berg", "Jansen", "Andersen", "Lindqvist", "Nielsen", "Håkansson",
-         "Bakker"),
-    ),
-    "polish_czech": (
-        ("Łukasz", "Agnieszka", "Wojciech", "Małgorzata", "Piotr", "Zofia", "Tomáš", "Kateřina"),
-        ("Kowalski", "Nowak", "Wiśniewska", "Lewandowski", "Dvořák", "Zielińska", "Novák"),
-    ),
-    "french_italian": (
-        ("Chloé", "Mathéo", "Léa", "Hélène", "Théo", "Giulia", "Lorenzo", "Francesca", "Matteo"),
-        ("Dubois", "Lefèvre", "Moreau", "Girard", "Rossi", "Bianchi", "Esposito", "Ricci"),
-    ),
-    "iberian_latam": (
-        ("José", "María", "Ana", "Javier", "Lucía", "Sofía", "Mateo", "Valentina", "Andrés",
-         "Camila"),
-        ("López", "García", "Fernández", "Martínez", "Rodríguez", "Gómez", "Herrera", "Castillo",
-         "Núñez"),
-    ),
-    "portuguese_brazilian": (
-        ("João", "Inês", "Gonçalo", "Beatriz", "Thiago", "Larissa", "Rafael", "Conceição",
-         "Vitória"),
-        ("Silva", "Santos", "Oliveira", "Gonçalves", "Pereira", "Araújo", "Magalhães", "Conceição"),
-    ),
-    "indian": (
-        ("Priya", "Arjun", "Ananya", "Rohan", "Kavya", "Vikram", "Aditi", "Siddharth", "Meera",
-         "Rahul", "Lakshmi"),
-        ("Sharma", "Iyer", "Patel", "Reddy", "Nair", "Gupta", "Krishnan", "Banerjee",
-         "Chatterjee", "Menon"),
-    ),
-    "east_asian": (
-        ("Wei", "Mei", "Jun", "Xiaoling", "Haruto", "Yuki", "Sakura", "Min-jun", "Seo-yeon",
-         "Ji-ho"),
-        ("Wang", "Chen", "Zhang", "Liu", "Tanaka", "Sato", "Yamamoto", "Kim", "Park", "Choi"),
-    ),
-    "southeast_asian": (
-        ("Thanh", "Linh", "Minh", "Huong", "Siti", "Aditya", "Maria Clara", "Rizal", "Ploy"),
-        ("Nguyễn", "Trần", "Phạm", "Lê", "Santos", "Reyes", "Wijaya", "Tan", "Lim"),
-    ),
-    "african": (
-        ("Chidi", "Ngozi", "Oluwaseun", "Amara", "Kwame", "Abena", "Wanjiru", "Tendai", "Thabo",
-         "Zanele"),
-        ("Okafor", "Adeyemi", "Mensah", "Boateng", "Mwangi", "Otieno", "Dlamini", "Nkosi"),
-    ),
-    "middle_eastern": (
-        ("Omar", "Layla", "Yusuf", "Fatima", "Karim", "Noor", "Emre", "Elif", "Dariush", "Shirin"),
-        ("Haddad", "Khalil", "Al-Amin", "Nasser", "Yılmaz", "Demir", "Şahin", "Farahani"),
-    ),
-    "greek_eastern": (
-        ("Nikos", "Eleni", "Dimitra", "Andrei", "Ioana", "Oksana", "Dmytro", "Mihail"),
-        ("Papadopoulos", "Georgiou", "Popescu", "Ionescu", "Shevchenko", "Kovalenko"),
-    ),
+    culture: (_split(names.split("|")[0]), _split(names.split("|")[1]))
+    for culture, names in _NAMES.items()
 }
 
 # Letters that Unicode NFKD does not decompose into an ASCII base letter.
@@ -187,35 +182,49 @@ DEPARTMENTS: dict[str, tuple[int, tuple[tuple[str, ...], ...]]] = {
 # --- Offices -----------------------------------------------------------------------------
 # (location, IANA time zone, share in percent, naming cultures most common there)
 OFFICES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
-    ("London", "Europe/London", 17, ("english", "irish", "indian", "african", "french_italian")),
-    ("Berlin", "Europe/Berlin", 11, ("german", "polish_czech", "middle_eastern", "dutch_nordic")),
-    ("Lisbon", "Europe/Lisbon", 7, ("portuguese_brazilian", "iberian_latam")),
-    ("New York", "America/New_York", 11, ("english", "iberian_latam", "east_asian", "irish")),
-    ("Toronto", "America/Toronto", 6, ("english", "east_asian", "indian", "french_italian")),
-    ("Austin", "America/Chicago", 6, ("english", "iberian_latam", "indian")),
-    ("São Paulo", "America/Sao_Paulo", 7, ("portuguese_brazilian", "iberian_latam")),
+    ("London", "Europe/London", 17,
+     ("english", "english", "irish", "indian", "west_african", "french", "italian", "polish")),
+    ("Berlin", "Europe/Berlin", 11,
+     ("german", "german", "polish", "turkish", "dutch", "nordic", "romanian_ukrainian")),
+    ("Lisbon", "Europe/Lisbon", 7, ("portuguese", "portuguese", "spanish", "french")),
+    ("New York", "America/New_York", 11,
+     ("english", "english", "irish", "spanish", "chinese", "korean", "italian")),
+    ("Toronto", "America/Toronto", 6,
+     ("english", "french", "chinese", "indian", "filipino", "romanian_ukrainian")),
+    ("Austin", "America/Chicago", 6, ("english", "english", "spanish", "indian", "vietnamese")),
+    ("São Paulo", "America/Sao_Paulo", 7,
+     ("portuguese", "portuguese", "portuguese", "italian", "japanese", "spanish")),
     ("Bangalore", "Asia/Kolkata", 10, ("indian",)),
-    ("Singapore", "Asia/Singapore", 6, ("southeast_asian", "east_asian", "indian")),
-    ("Sydney", "Australia/Sydney", 5, ("english", "east_asian", "southeast_asian")),
+    ("Singapore", "Asia/Singapore", 6, ("chinese", "chinese", "indian", "filipino", "vietnamese")),
+    ("Sydney", "Australia/Sydney", 5, ("english", "english", "chinese", "vietnamese", "greek")),
     ("Remote", "", 14, ()),
 )
 
 # Home time zones of remote people, with the naming cultures common there.
 REMOTE_ZONES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Europe/Dublin", ("irish", "english")),
-    ("Europe/Madrid", ("iberian_latam",)),
-    ("Europe/Warsaw", ("polish_czech",)),
-    ("Europe/Amsterdam", ("dutch_nordic",)),
-    ("Europe/Stockholm", ("dutch_nordic",)),
-    ("Europe/Athens", ("greek_eastern",)),
-    ("Europe/Istanbul", ("middle_eastern",)),
-    ("Africa/Lagos", ("african",)),
-    ("Africa/Nairobi", ("african",)),
+    ("Europe/Dublin", ("irish",)),
+    ("Europe/Madrid", ("spanish",)),
+    ("Europe/Paris", ("french",)),
+    ("Europe/Rome", ("italian",)),
+    ("Europe/Warsaw", ("polish",)),
+    ("Europe/Amsterdam", ("dutch",)),
+    ("Europe/Stockholm", ("nordic",)),
+    ("Europe/Athens", ("greek",)),
+    ("Europe/Bucharest", ("romanian_ukrainian",)),
+    ("Europe/Istanbul", ("turkish",)),
+    ("Asia/Dubai", ("arabic", "indian")),
+    ("Africa/Cairo", ("arabic",)),
+    ("Africa/Lagos", ("west_african",)),
+    ("Africa/Accra", ("ghanaian",)),
+    ("Africa/Nairobi", ("east_african",)),
+    ("Africa/Johannesburg", ("southern_african", "english")),
     ("America/Denver", ("english",)),
-    ("America/Los_Angeles", ("english", "east_asian", "iberian_latam")),
-    ("America/Mexico_City", ("iberian_latam",)),
-    ("Asia/Manila", ("southeast_asian",)),
-    ("Asia/Tokyo", ("east_asian",)),
+    ("America/Los_Angeles", ("english", "chinese", "korean", "spanish")),
+    ("America/Mexico_City", ("spanish",)),
+    ("Asia/Manila", ("filipino",)),
+    ("Asia/Ho_Chi_Minh", ("vietnamese",)),
+    ("Asia/Tokyo", ("japanese",)),
+    ("Asia/Seoul", ("korean",)),
     ("Pacific/Auckland", ("english",)),
 )
 
@@ -320,7 +329,7 @@ OPENERS: tuple[str, ...] = (
 TEACH_LINES: tuple[str, ...] = (
     "Happy to teach {skill} to anyone who asks.",
     "I can help with {skill} and {skill2}.",
-    "Ask me about {skill}, I never get tired of it.",
+    "Ask me about {skill}; I never get tired of it.",
     "I run a small, informal session on {skill} now and then.",
     "If you're stuck on {skill}, ping me.",
 )

@@ -38,6 +38,8 @@ HISTORY_DAYS = 730  # people joined over the last ~2 years
 DEACTIVATED_SHARE = 0.03
 BIO_SHARE = 0.75
 SWAPS_SHARE = 0.40
+LOCAL_CULTURE_SHARE = 0.75  # names from a culture common where the person works
+MIXED_NAME_SHARE = 0.08  # family name from another culture
 # Chance of being open to mentoring others / to being mentored, by seniority tier.
 MENTORING_BY_TIER = (0.05, 0.25, 0.55, 0.70, 0.60)
 MENTORED_BY_TIER = (0.80, 0.55, 0.30, 0.15, 0.10)
@@ -100,9 +102,10 @@ def _pick_place(rng: random.Random) -> _Place:
 
 def _pick_name(rng: random.Random, cultures: tuple[str, ...]) -> tuple[str, str]:
     """A given and a family name, usually from a culture common where the person works."""
-    culture = rng.choice(cultures) if cultures and rng.random() < 0.75 else rng.choice(_CULTURES)
+    local = cultures and rng.random() < LOCAL_CULTURE_SHARE
+    culture = rng.choice(cultures) if local else rng.choice(_CULTURES)
     first_names, last_names = data.NAME_CULTURES[culture]
-    if rng.random() < 0.15:
+    if rng.random() < MIXED_NAME_SHARE:
         last_names = data.NAME_CULTURES[rng.choice(_CULTURES)][1]
     return rng.choice(first_names), rng.choice(last_names)
 
@@ -145,9 +148,10 @@ def _bio(rng: random.Random, department: str) -> str:
 
     teach = rng.choice(data.TEACH_LINES).format(skill=skill, skill2=skill2)
     sentences = [opener, teach]
-    optional = [learn_line, extra]
-    rng.shuffle(optional)
-    sentences += optional[: rng.randint(0, 2)]
+    if rng.random() < 0.6:
+        sentences.append(learn_line)
+    if rng.random() < 0.35:
+        sentences.append(extra)
     if len(sentences) > 2 and rng.random() < 0.3:  # a second paragraph now and then
         return " ".join(sentences[:2]) + "\n\n" + " ".join(sentences[2:])
     return " ".join(sentences)

@@ -1,0 +1,40 @@
+# Skillswap — the two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-test lint bench reindex clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+## make run: install, migrate, seed demo data on the first run, serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo --if-empty
+	@echo "Skillswap is at http://127.0.0.1:5000 — create an administrator with: $(BIN)/flask users create-admin"
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+## make test: install with test extras and run the whole suite (SQLite, plus PostgreSQL
+## when TEST_DATABASE_URL is set, plus Chromium browser tests when a browser is found)
+test: install-test
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check app tests
+
+clean-venv:
+	rm -rf $(VENV)
