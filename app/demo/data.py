@@ -73,12 +73,6 @@ NAME_CULTURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     for culture, names in _NAMES.items()
 }
 
-# Letters that Unicode NFKD does not decompose into an ASCII base letter.
-ASCII_FALLBACKS: dict[str, str] = {
-    "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
-    "ß": "ss", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
-}
-
 # --- Departments -------------------------------------------------------------------------
 # name -> (share in percent, titles by seniority tier). Tiers: 0 junior/associate, 1 mid,
 # 2 senior, 3 lead/staff/manager, 4 head/director.

@@ -9,8 +9,6 @@ relative to now, and the random session tokens).
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +27,7 @@ from app.accounts.models import (
     TIMEZONE_MAX,
     User,
 )
+from app.core.text import slug
 from app.demo import data
 from app.extensions import db
 
@@ -46,23 +45,10 @@ MENTORED_BY_TIER = (0.80, 0.55, 0.30, 0.15, 0.10)
 PROGRESS_BATCH = 100
 assert EMAIL_LOCAL_MAX + len(EMAIL_DOMAIN) + 1 <= EMAIL_MAX
 
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 _CULTURES = tuple(data.NAME_CULTURES)  # insertion order: deterministic
 _DEPARTMENT_NAMES = tuple(data.DEPARTMENTS)
 _DEPARTMENT_WEIGHTS = tuple(share for share, _ in data.DEPARTMENTS.values())
 _OFFICE_WEIGHTS = tuple(office[2] for office in data.OFFICES)
-
-
-def ascii_fold(text: str) -> str:
-    """"Łukasz Nguyễn" → "Lukasz Nguyen": NFKD, plus the letters NFKD leaves alone."""
-    text = "".join(data.ASCII_FALLBACKS.get(ch, ch) for ch in text)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
-def slug(text: str) -> str:
-    """Lowercase ASCII words joined by '-'; apostrophes vanish ("O'Brien" → "obrien")."""
-    folded = ascii_fold(text).lower().replace("'", "").replace("\u2019", "")
-    return _NON_SLUG.sub("-", folded).strip("-")
 
 
 class _UniqueNames:

@@ -1,9 +1,7 @@
 """Turn domain signals into notification rows, inside the sender's transaction."""
 
-from flask import url_for
-
 from app.core import signals
-from app.notifications.services import notify
+from app.notifications.services import link, notify
 
 
 @signals.user_registered.connect
@@ -11,7 +9,7 @@ def welcome(user, **extra):
     notify(user, "welcome",
            "Welcome to Skillswap! Add your department, time zone and a short bio so "
            "colleagues can find you.",
-           url_for("accounts.settings"))
+           link("accounts.settings"))
 
 
 @signals.password_changed.connect
@@ -19,10 +17,10 @@ def password_was_changed(user, **extra):
     notify(user, "security",
            "Your password was changed and you were logged out on your other devices. "
            "If this wasn't you, tell an administrator.",
-           url_for("accounts.settings"))
+           link("accounts.settings"))
 
 
 @signals.user_reactivated.connect
 def account_reactivated(user, by=None, **extra):
     notify(user, "account", "Your account was reactivated. Welcome back!",
-           url_for("home.index"), actor=by)
+           link("home.index"), actor=by)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
@@ -9,6 +10,13 @@ from app.core.db import utcnow
 from app.core.errors import NotAllowed
 from app.extensions import db
 from app.notifications.models import KIND_MAX, TEXT_MAX, URL_MAX, Notification
+
+
+def link(endpoint: str, **values) -> str:
+    """The site path of a page, for a notification's link. Unlike `url_for` it works
+    outside requests too (signals are also sent from CLI commands)."""
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build(endpoint, values)
 
 
 def notify(user: User, kind: str, text: str, url: str = "", actor: User | None = None
