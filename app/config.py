@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,18 @@ def _env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as err:
         raise ConfigError(f"{name} must be a whole number, got {value!r}.") from err
+
+
+def _env_limit(name: str, default: str) -> str:
+    """A Flask-Limiter limit string; checked here because Flask-Limiter skips one it can't
+    parse, which would silently switch that limit off."""
+    value = _env(name, default)
+    try:
+        parse_many(value)
+    except ValueError as err:
+        raise ConfigError(f"{name} must be a rate limit such as '10 per minute' or "
+                          f"'20 per minute;200 per hour', got {value!r}.") from err
+    return value
 
 
 def _development_secret_key(instance_dir: Path) -> str:
@@ -125,8 +139,9 @@ class Config:
         settings["RATELIMIT_STORAGE_URI"] = _env(
             "RATELIMIT_STORAGE_URI", _env("REDIS_URL", cls.RATELIMIT_STORAGE_URI)
         )
+        settings["RATELIMIT_KEY_PREFIX"] = _env("RATELIMIT_KEY_PREFIX", cls.RATELIMIT_KEY_PREFIX)
         for key in ("LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_ACCOUNT", "REGISTER_LIMIT_PER_IP"):
-            settings[key] = _env(key, getattr(cls, key))
+            settings[key] = _env_limit(key, getattr(cls, key))
         settings["PASSWORD_MIN_LENGTH"] = max(10, _env_int("PASSWORD_MIN_LENGTH", 10))
 
         secret = _env("SECRET_KEY")

@@ -7,11 +7,14 @@ PostgreSQL into a failure instead of a skip.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -119,9 +122,32 @@ def app_config(backend, tmp_path) -> dict:
     return make_test_config(backend, tmp_path)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production.
+
+    The `app` fixture keeps an app context pushed so tests can use `db.session`; Flask would
+    reuse it for every request, sharing `flask.g` (Flask-Login's current user, the CSRF token)
+    and the SQLAlchemy session between requests and clients. Here every request starts from
+    an empty context, and afterwards the test's own session forgets what it had loaded, so
+    the test reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return super(IsolatedClient, self).open(*args, **kwargs)
+
+        response = contextvars.copy_context().run(run)
+        session = db.session
+        if not (session.new or session.dirty or session.deleted):
+            session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(app_config, backend):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         try:

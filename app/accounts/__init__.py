@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from app.accounts import routes, people_routes  # noqa: E402, F401
+from app.accounts import people_routes, routes  # noqa: E402, F401

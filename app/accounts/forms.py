@@ -31,8 +31,13 @@ class _MinPasswordLength(Length):
         super().__call__(form, field)
 
 
+def _strip(value):
+    """Phones and copy-paste add stray spaces around an address; nobody means them."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email_field(label="Email"):
-    return EmailField(label, validators=[
+    return EmailField(label, filters=[_strip], validators=[
         DataRequired("Enter your email address."),
         Length(max=EMAIL_MAX),
         NoControlCharacters(),

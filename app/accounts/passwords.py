@@ -61,7 +61,9 @@ def password_problem(password: str, user_inputs: list[str] | tuple[str, ...] = (
     if not password.strip():
         return "A password can't be only spaces."
     # zxcvbn's cost grows with length; the first 100 characters are plenty to judge by.
-    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u][:10])
+    # (zxcvbn >= 4.5 raises ValueError past its own max_length, 72 by default.)
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u][:10],
+                    max_length=100)
     if result["score"] < MIN_STRENGTH_SCORE:
         warning = result["feedback"].get("warning") or "This password is too easy to guess."
         return f"{warning.rstrip('.')}. Choose a longer or less common password."

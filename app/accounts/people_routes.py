@@ -1,6 +1,6 @@
 """The people directory and profiles."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts import bp
@@ -16,7 +16,7 @@ def people():
     q = request.args.get("q", "")[:100]
     department = request.args.get("department", "")[:80]
     page = paginate(directory_select(q=q, department=department),
-                    default_per_page=24)
+                    default_per_page=current_app.config["PEOPLE_PER_PAGE"])
     return render_page_or_fragment(
         "accounts/people_list.html", "accounts/_people_results.html",
         page=page, q=q, department=department, departments=departments(),

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Select, func, or_, select
 
 from app.accounts.models import User
 from app.extensions import db
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    """Without control characters: nobody types them, and PostgreSQL refuses NUL outright."""
+    return _CONTROL.sub("", text)
 
 
 def _like_pattern(text: str) -> str:
@@ -16,7 +25,7 @@ def _like_pattern(text: str) -> str:
 def directory_select(*, q: str = "", department: str = "") -> Select:
     """Active people, filtered by name/handle/job title and department, sorted by name."""
     query = select(User).where(User.active)
-    q = q.strip()
+    q, department = _printable(q).strip(), _printable(department)
     if q:
         pattern = _like_pattern(q.lstrip("@"))
         query = query.where(or_(
@@ -48,4 +57,6 @@ def colleagues_in_department(user: User, limit: int = 6) -> list[User]:
 
 
 def user_by_handle(handle: str) -> User | None:
+    if _CONTROL.search(handle):
+        return None
     return db.session.scalar(select(User).where(User.handle == handle.lower()))

@@ -1,7 +1,7 @@
 """Register, log in, log out and settings. Thin: load → authorize → act → commit → respond."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, fresh_login_required, login_required
+from flask_login import current_user, fresh_login_required, login_fresh, login_required
 
 from app.accounts import bp, services
 from app.accounts.forms import ChangePasswordForm, ConfirmForm, LoginForm, ProfileForm, RegisterForm
@@ -51,7 +51,7 @@ def register():
                deduct_when=_failed_attempt)
 def login():
     next_url = safe_next(request.args.get("next"), url_for("home.index"))
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and login_fresh():  # a stale one may re-authenticate
         return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
@@ -80,7 +80,7 @@ def logout():
 def _render_settings(profile_form=None, password_form=None, status=200):
     return render_template(
         "accounts/settings.html",
-        profile_form=profile_form or ProfileForm(obj=current_user),
+        profile_form=profile_form or ProfileForm(formdata=None, obj=current_user),
         password_form=password_form or ChangePasswordForm(formdata=None),
         timezones=timezone_names(),
         departments=departments(),

@@ -9,11 +9,12 @@ import unicodedata
 from sqlalchemy import func, select
 
 from app.accounts import passwords
-from app.accounts.models import HANDLE_MAX, User
+from app.accounts.models import HANDLE_MAX, HANDLE_MIN, User
 from app.core import signals
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.markdown import render_markdown
+from app.core.text import slug
 from app.extensions import db
 
 HANDLE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
@@ -49,8 +50,7 @@ def handle_taken(handle: str, *, except_user: User | None = None) -> bool:
 
 def suggest_handle(name: str) -> str:
     """A free handle made from a name: "Ana López" → "ana-lopez", then "ana-lopez-2"…"""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[: HANDLE_MAX - 4] or "member"
+    base = slug(name)[: HANDLE_MAX - 4].strip("-") or "member"
     if len(base) < 2:
         base = f"{base}-member"
     taken = set(
@@ -71,7 +71,9 @@ def register_user(*, name: str, email: str, password: str) -> User:
         raise Invalid("name", "Tell us your name.")
     if email_taken(email):
         raise Invalid("email", "An account with this email already exists. Log in instead?")
-    problem = passwords.password_problem(password, [name, email, email.split("@")[0]])
+    problem = passwords.password_problem(
+        password, [name, email, email.split("@")[0], *name.split()]
+    )
     if problem:
         raise Invalid("password", problem)
     user = User(
@@ -107,7 +109,8 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if current == new:
         raise Invalid("new_password", "Choose a password different from the current one.")
     problem = passwords.password_problem(
-        new, [user.display_name, user.email, user.handle, user.email.split("@")[0]]
+        new, [user.display_name, user.email, user.handle, user.email.split("@")[0],
+              *user.display_name.split()]
     )
     if problem:
         raise Invalid("new_password", problem)
@@ -135,6 +138,8 @@ def update_profile(user: User, **fields) -> User:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     if "handle" in fields:
         handle = normalise_handle(fields["handle"])
+        if not HANDLE_MIN <= len(handle) <= HANDLE_MAX:
+            raise Invalid("handle", f"Use {HANDLE_MIN} to {HANDLE_MAX} characters.")
         if not HANDLE_RE.match(handle):
             raise Invalid("handle", "Use letters, digits, '-' or '_', starting and ending "
                                     "with a letter or digit.")

@@ -40,7 +40,7 @@ def is_safe_next(target: str | None) -> bool:
     for _ in range(3):  # also refuse what only turns hostile once decoded
         if not _LOCAL_PATH.match(candidate) or "//" in candidate or ":/" in candidate:
             return False
-        decoded = unquote(candidate)
+        decoded = unquote(candidate).replace(" ", "")  # %20 is harmless; dropping it is stricter
         if decoded == candidate:
             break
         candidate = decoded
