@@ -16,7 +16,7 @@ from app.accounts.models import (
     NAME_MAX,
     PASSWORD_MAX,
 )
-from app.core.validators import NoControlCharacters, TimeZone
+from app.core.validators import NoControlCharacters, TimeZone, normalise_newlines
 
 
 class _MinPasswordLength(Length):
@@ -104,7 +104,7 @@ class ProfileForm(FlaskForm):
         DataRequired("Choose your time zone."), TimeZone(),
     ], description="An IANA name such as Europe/Berlin; times on the site are shown in it.",
         render_kw={"list": "timezones", "maxlength": 64, "autocomplete": "off"})
-    bio_md = TextAreaField("About you", validators=[
+    bio_md = TextAreaField("About you", filters=[normalise_newlines], validators=[
         Optional(), Length(max=BIO_MAX), NoControlCharacters(allow_newlines=True),
     ], description=f"Markdown, up to {BIO_MAX} characters: what you work on, what you "
                    "like to teach and learn.", render_kw={"rows": 6, "maxlength": BIO_MAX})

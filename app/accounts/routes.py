@@ -8,7 +8,7 @@ from app.accounts.forms import ChangePasswordForm, ConfirmForm, LoginForm, Profi
 from app.accounts.queries import departments
 from app.accounts.sessions import end_session, start_session
 from app.core.errors import Invalid
-from app.core.forms import show_invalid
+from app.core.forms import csrf_checked_by_form, show_invalid
 from app.core.ratelimit import login_account
 from app.core.security import safe_next
 from app.core.validators import timezone_names
@@ -24,6 +24,7 @@ def _failed_attempt(response) -> bool:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@csrf_checked_by_form
 @limiter.limit(_limit("REGISTER_LIMIT_PER_IP"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
@@ -46,6 +47,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@csrf_checked_by_form
 @limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"])
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=login_account, methods=["POST"],
                deduct_when=_failed_attempt)
@@ -94,12 +96,12 @@ def settings():
 
 
 @bp.post("/settings")
+@csrf_checked_by_form
 @login_required
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         fields = {name: form[name].data for name in services.PROFILE_FIELDS}
-        fields["bio_md"] = (fields["bio_md"] or "").replace("\r\n", "\n")
         try:
             services.update_profile(current_user, **fields)
         except Invalid as err:
@@ -113,6 +115,7 @@ def update_profile():
 
 
 @bp.post("/settings/password")
+@csrf_checked_by_form
 @fresh_login_required
 def change_password():
     form = ChangePasswordForm()

@@ -4,9 +4,11 @@ never commit, and raise typed domain errors (`Invalid` names the form field)."""
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import passwords
 from app.accounts.models import HANDLE_MAX, HANDLE_MIN, User
@@ -82,10 +84,25 @@ def register_user(*, name: str, email: str, password: str) -> User:
         handle=suggest_handle(name),
         password_hash=passwords.hash_password(password),
     )
-    db.session.add(user)
-    db.session.flush()
+    _insert_new_user(user)
     signals.user_registered.send(user)
     return user
+
+
+def _insert_new_user(user: User) -> None:
+    """Insert, letting the unique constraints settle races the checks above can't see:
+    two sign-ups with one email at once → a message; with one suggested handle → another."""
+    for _ in range(3):
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+            return
+        except IntegrityError:
+            if email_taken(user.email):
+                raise Invalid("email", "An account with this email already exists. "
+                                       "Log in instead?") from None
+            user.handle = f"{user.handle[: HANDLE_MAX - 5]}-{secrets.token_hex(2)}"
+    raise Conflict("We couldn't create your account just now. Please try again.")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -149,14 +166,29 @@ def update_profile(user: User, **fields) -> User:
     for key in ("display_name", "job_title", "department", "location"):
         if key in fields:
             fields[key] = clean_text(fields[key])
+    if "bio_md" in fields:
+        fields["bio_md"] = fields["bio_md"] or ""
     if "display_name" in fields and not fields["display_name"]:
         raise Invalid("display_name", "Your name can't be empty.")
     for key, value in fields.items():
         setattr(user, key, value)
     if "bio_md" in fields:
         user.bio_html = render_markdown(user.bio_md)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as err:
+        if not _violates_unique_handle(err):
+            raise
+        # Someone took the handle between the check and the save; the caller rolls back,
+        # as after any Invalid.
+        raise Invalid("handle", f"@{fields.get('handle')} is already taken. "
+                                "Try another.") from None
     return user
+
+
+def _violates_unique_handle(err: IntegrityError) -> bool:
+    message = str(err.orig)
+    return "uq_users_handle" in message or "users.handle" in message  # PostgreSQL, SQLite
 
 
 def deactivate_user(admin: User, user: User) -> None:

@@ -67,6 +67,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter. Use Python's so
+    # case-insensitive search behaves alike on both ("élodie" finds "Élodie").
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def render_alembic_item(type_, obj, autogen_context):

@@ -1,4 +1,4 @@
-"""WTForms validators shared by every domain's forms."""
+"""WTForms validators and filters shared by every domain's forms."""
 
 from __future__ import annotations
 
@@ -43,3 +43,11 @@ class TimeZone:
             raise ValidationError(
                 "Choose a time zone from the list, like Europe/Paris or America/New_York."
             )
+
+
+def normalise_newlines(value):
+    """Browsers send a textarea's line breaks as CRLF; count and store them as one "\\n",
+    so a text that fits the box's maxlength also fits the length check and the column."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value

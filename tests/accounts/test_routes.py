@@ -310,6 +310,6 @@ def test_change_password_needs_a_fresh_login(app, client, auth):
 def test_settings_need_a_login(client):
     response = client.get("/settings")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=%2Fsettings"
+    assert response.headers["Location"] == "/login?next=/settings"
     assert client.post("/settings", data={}).status_code == 302
     assert client.post("/settings/password", data={}).status_code == 302

@@ -317,3 +317,36 @@ def test_count_admins(app):
     make_admin()
     make_admin()
     assert services.count_admins() == 2
+
+
+def test_two_sign_ups_with_one_email_at_once_give_a_message_not_an_error(app, monkeypatch):
+    """The uniqueness check can't see a sign-up that commits between the check and the
+    insert; the unique constraint settles it and the person gets the same message."""
+    make_user(email="race@example.com")
+    real_check = services.email_taken
+    checks = iter([False])  # the first check runs before the other sign-up commits
+    monkeypatch.setattr(services, "email_taken",
+                        lambda email, **kw: next(checks, None) or real_check(email, **kw))
+    with pytest.raises(Invalid) as err:
+        services.register_user(name="Race Two", email="race@example.com",
+                               password="violet rivers gallop 42")
+    assert err.value.field == "email"
+
+
+def test_two_sign_ups_wanting_one_handle_both_get_one(app, monkeypatch):
+    make_user(handle="sam-lee", email="sam1@example.com")
+    monkeypatch.setattr(services, "suggest_handle", lambda name: "sam-lee")
+    user = services.register_user(name="Sam Lee", email="sam2@example.com",
+                                  password="violet rivers gallop 42")
+    db.session.commit()
+    assert user.handle.startswith("sam-lee-") and len(user.handle) <= 30
+
+
+def test_a_handle_taken_at_the_same_moment_is_a_field_message(app, monkeypatch):
+    make_user(handle="taken-now")
+    me = make_user()
+    monkeypatch.setattr(services, "handle_taken", lambda handle, **kw: False)
+    with pytest.raises(Invalid) as err:
+        services.update_profile(me, handle="taken-now")
+    assert err.value.field == "handle"
+    db.session.rollback()

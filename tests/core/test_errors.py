@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from app.accounts.models import User
 from app.core.errors import ERROR_TEXT, Conflict, Invalid, NotAllowed, NotFound
 from app.extensions import db
-from tests.conftest import HTMX
+from tests.conftest import HTMX, AuthActions
 from tests.factories import make_user
 
 SECRET_DETAIL = "db-password-hunter2-in-a-stack-frame"
@@ -125,6 +125,10 @@ def test_domain_errors_map_to_their_status_with_their_message(client, kind):
 
 
 def test_a_csrf_failure_is_a_human_400(app, client):
+    """Buttons without a form (log out, mark read…) refuse a missing token with a page;
+    form pages bring the form back instead (tests/core/test_security.py)."""
+    make_user(email="a@example.com")
+    AuthActions(client).login("a@example.com")  # CSRF is off until this test turns it on
     app.config["WTF_CSRF_ENABLED"] = True
-    html = _assert_human_page(client.post("/login", data={"email": "a@example.com"}), 400)
+    html = _assert_human_page(client.post("/logout"), 400)
     assert "Reload the page and submit it again" in html

@@ -95,6 +95,18 @@ def login_with_token(client, user) -> str:
     return form_token(client, "/settings")
 
 
+FORM_EXPIRED = "Your form expired. Check what you entered and submit it again."
+
+
+def assert_form_came_back(response, *typed: str) -> None:
+    """A form page refuses a missing token with a message on the form, keeping the input."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert FORM_EXPIRED in body
+    for value in typed:
+        assert f'value="{value}"' in body, value
+
+
 def assert_csrf_refused(response) -> None:
     assert response.status_code == 400
     assert CSRF_MESSAGE in response.get_data(as_text=True)
@@ -187,16 +199,20 @@ class TestCsrf:
         member = make_user()
         note = make_notification(admin)
 
-        assert_csrf_refused(client.post("/login", data={"email": admin.email,
-                                                         "password": DEFAULT_PASSWORD}))
+        assert_form_came_back(client.post("/login", data={
+            "email": admin.email, "password": DEFAULT_PASSWORD}), admin.email)
         assert client.get("/settings").status_code == 302  # still logged out
-        assert_csrf_refused(client.post("/register", data={
-            "name": "Eve", "email": "eve@example.com", "password": DEFAULT_PASSWORD}))
+        assert_form_came_back(client.post("/register", data={
+            "name": "Eve", "email": "eve@example.com", "password": DEFAULT_PASSWORD}),
+            "Eve", "eve@example.com")
 
         login_with_token(client, admin)
+        assert_form_came_back(client.post("/settings", data={
+            "display_name": "Changed", "handle": admin.handle, "timezone": "UTC"}), "Changed")
+        assert_form_came_back(client.post("/settings", data={
+            "display_name": "Changed", "handle": admin.handle, "timezone": "UTC",
+            "csrf_token": "forged-token"}), "Changed")
         for path, data in [
-            ("/settings", {"display_name": "Changed", "handle": admin.handle,
-                           "timezone": "UTC"}),
             ("/notifications/read-all", {}),
             (f"/admin/users/{member.id}/deactivate", {}),
             ("/logout", {}),
