@@ -101,6 +101,7 @@ class Config:
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour"
+    REGISTER_LIMIT_PER_ACCOUNT = "5 per hour"  # failed sign-ups naming one email
 
     # Passwords: argon2id, OWASP parameters (m=19 MiB, t=2, p=1).
     PASSWORD_MIN_LENGTH = 10
@@ -116,6 +117,15 @@ class Config:
     def from_env(cls) -> dict:
         """Read the environment into a plain dict of settings, checking what must be set."""
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        # Any plain whole-number, yes/no or text setting can be set by its own name
+        # (NOTIFICATIONS_PER_PAGE=50, ARGON2_MEMORY_COST=…); the ones below need more care.
+        for key, default in settings.items():
+            if isinstance(default, bool):
+                settings[key] = _env_bool(key, default)
+            elif isinstance(default, int):
+                settings[key] = _env_int(key, default)
+            elif isinstance(default, str):
+                settings[key] = _env(key, default)
         env = _env("SKILLSWAP_ENV", "development")
         if env not in {"development", "production"}:
             raise ConfigError("SKILLSWAP_ENV must be 'development' or 'production'.")
@@ -125,22 +135,15 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = _env(
             "DATABASE_URL", f"sqlite:///{instance_dir / 'skillswap.db'}"
         )
-        settings["SEARCH_INDEX_DIR"] = _env("SEARCH_INDEX_DIR", cls.SEARCH_INDEX_DIR)
-        settings["MAX_CONTENT_LENGTH"] = _env_int("MAX_CONTENT_LENGTH", cls.MAX_CONTENT_LENGTH)
-        settings["SQLITE_BUSY_TIMEOUT_MS"] = _env_int(
-            "SQLITE_BUSY_TIMEOUT_MS", cls.SQLITE_BUSY_TIMEOUT_MS
-        )
         secure = _env_bool("SESSION_COOKIE_SECURE", env == "production")
         settings["SESSION_COOKIE_SECURE"] = secure
         settings["REMEMBER_COOKIE_SECURE"] = secure
         settings["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
-        settings["TRUST_PROXY_HEADERS"] = _env_bool("TRUST_PROXY_HEADERS", False)
-        settings["RATELIMIT_ENABLED"] = _env_bool("RATELIMIT_ENABLED", True)
         settings["RATELIMIT_STORAGE_URI"] = _env(
             "RATELIMIT_STORAGE_URI", _env("REDIS_URL", cls.RATELIMIT_STORAGE_URI)
         )
-        settings["RATELIMIT_KEY_PREFIX"] = _env("RATELIMIT_KEY_PREFIX", cls.RATELIMIT_KEY_PREFIX)
-        for key in ("LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_ACCOUNT", "REGISTER_LIMIT_PER_IP"):
+        for key in ("LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_ACCOUNT", "REGISTER_LIMIT_PER_IP",
+                    "REGISTER_LIMIT_PER_ACCOUNT"):
             settings[key] = _env_limit(key, getattr(cls, key))
         settings["PASSWORD_MIN_LENGTH"] = max(10, _env_int("PASSWORD_MIN_LENGTH", 10))
 

@@ -26,6 +26,8 @@ def _failed_attempt(response) -> bool:
 @bp.route("/register", methods=["GET", "POST"])
 @csrf_checked_by_form
 @limiter.limit(_limit("REGISTER_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(_limit("REGISTER_LIMIT_PER_ACCOUNT"), key_func=login_account, methods=["POST"],
+               deduct_when=_failed_attempt)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

@@ -33,7 +33,7 @@ SLOW_DOWN = "Slow down a little"
 def app_config(app_config):
     return {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
             "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_LIMIT_PER_IP": "5 per minute",
-            "REGISTER_LIMIT_PER_IP": "2 per minute"}
+            "REGISTER_LIMIT_PER_IP": "2 per minute", "REGISTER_LIMIT_PER_ACCOUNT": "2 per minute"}
 
 
 @pytest.fixture
@@ -96,6 +96,19 @@ def test_registration_is_limited_per_address(limited_app):
     _assert_slow_down(client.post("/register", data={"name": "", "email": "bad"},
                                   environ_base={"REMOTE_ADDR": "10.0.5.1"}))
     assert client.get("/register", environ_base={"REMOTE_ADDR": "10.0.5.1"}).status_code == 200
+
+
+def test_failed_registrations_naming_one_email_are_limited_from_any_address(limited_app):
+    taken = make_user(email="taken@example.com")
+    client = limited_app.test_client()
+    for n in range(2):
+        response = client.post("/register", data={
+            "name": "Probe", "email": taken.email, "password": "violet rivers gallop 42"},
+            environ_base={"REMOTE_ADDR": f"10.0.6.{n}"})
+        assert response.status_code == 200  # "already exists" next to the field
+    _assert_slow_down(client.post("/register", data={
+        "name": "Probe", "email": taken.email, "password": "violet rivers gallop 42"},
+        environ_base={"REMOTE_ADDR": "10.0.6.9"}))
 
 
 def test_an_htmx_request_over_the_limit_gets_the_fragment(limited_app):

@@ -17,6 +17,7 @@ ENV_NAMES = (
     "MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "SESSION_COOKIE_SECURE",
     "TRUST_PROXY_HEADERS", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX",
     "REDIS_URL", "LOGIN_LIMIT_PER_IP", "LOGIN_LIMIT_PER_ACCOUNT", "REGISTER_LIMIT_PER_IP",
+    "REGISTER_LIMIT_PER_ACCOUNT",
     "PASSWORD_MIN_LENGTH",
 )
 UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/x"
@@ -147,3 +148,17 @@ def test_create_app_from_the_environment_does_no_database_io(env):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == UNREACHABLE_DB
     assert type(app.wsgi_app).__name__ == "ProxyFix"
+
+
+def test_every_plain_setting_can_be_set_by_its_own_name(env):
+    env.setenv("NOTIFICATIONS_PER_PAGE", "50")
+    env.setenv("ARGON2_MEMORY_COST", "65536")
+    env.setenv("REMEMBER_COOKIE_DURATION", "3600")
+    env.setenv("WTF_CSRF_TIME_LIMIT", "7200")
+    env.setenv("SEARCH_ENABLED", "false")
+    settings = Config.from_env()
+    assert settings["NOTIFICATIONS_PER_PAGE"] == 50
+    assert settings["ARGON2_MEMORY_COST"] == 65536
+    assert settings["REMEMBER_COOKIE_DURATION"] == 3600
+    assert settings["WTF_CSRF_TIME_LIMIT"] == 7200
+    assert settings["SEARCH_ENABLED"] is False
