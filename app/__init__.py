@@ -60,10 +60,12 @@ def _migrations_dir():
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
+    from app.forum import bp as forum_bp
     from app.home import bp as home_bp
     from app.notifications import bp as notifications_bp
+    from app.search import bp as search_bp
 
-    for bp in (home_bp, accounts_bp, notifications_bp, admin_bp):
+    for bp in (home_bp, accounts_bp, notifications_bp, forum_bp, search_bp, admin_bp):
         app.register_blueprint(bp)
 
 
