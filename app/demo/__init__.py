@@ -25,8 +25,12 @@ seed_cli = AppGroup("seed", help="Fill the database with demo data.")
               help="Do nothing when the database already has accounts.")
 @click.option("--password", default=None, envvar="SKILLSWAP_DEMO_PASSWORD",
               help="Give every demo person this password (default: they cannot log in).")
-def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | None) -> None:
-    """Create demo people across departments."""
+@click.option("--questions", default=300, show_default=True, type=click.IntRange(0, 200_000),
+              help="How many forum questions to create.")
+def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | None,
+              questions: int) -> None:
+    """Create demo people across departments, and a forum they use."""
+    from app.demo.forum import create_forum
     from app.demo.people import create_people
 
     existing = db.session.scalar(select(func.count()).select_from(User)) or 0
@@ -36,7 +40,11 @@ def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | Non
     rng = random.Random(seed_number)
     with click.progressbar(length=people, label="Creating people") as bar:
         created = create_people(rng, people, password=password, progress=bar.update)
+    with click.progressbar(length=questions, label="Creating the forum") as bar:
+        forum = create_forum(rng, created, questions, progress=bar.update)
     db.session.commit()
     departments = len({p.department for p in created})
     click.echo(f"Created {len(created)} people in {departments} departments "
                f"(seed {seed_number}).")
+    click.echo("Created {questions} questions, {answers} answers, {comments} comments and "
+               "{votes} votes.".format(**forum))

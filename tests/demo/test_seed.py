@@ -19,7 +19,8 @@ def _people(app):
 
 
 def test_demo_organisation_is_believable(app, runner):
-    result = runner.invoke(args=["seed", "demo", "--people", "160", "--seed", "3"])
+    result = runner.invoke(args=["seed", "demo", "--people", "160", "--seed", "3",
+                                 "--questions", "10"])
     assert result.exit_code == 0, result.output
     assert "Created 160 people" in result.output
     people = db.session.scalars(select(User)).all()
@@ -46,19 +47,20 @@ def test_same_seed_gives_the_same_people(backend, tmp_path):
         with app.app_context():
             db.create_all()
         result = app.test_cli_runner().invoke(args=["seed", "demo", "--people", "40",
-                                                    "--seed", "11"])
+                                                    "--seed", "11", "--questions", "5"])
         assert result.exit_code == 0, result.output
     assert _people(apps[0]) == _people(apps[1])
 
 
 def test_if_empty_keeps_what_people_changed(app, runner):
-    first = runner.invoke(args=["seed", "demo", "--people", "20", "--if-empty"])
+    first = runner.invoke(args=["seed", "demo", "--people", "20", "--if-empty", "--questions", "5"])
     assert first.exit_code == 0, first.output
     person = db.session.scalars(select(User).order_by(User.id)).first()
     person.job_title = "Chief Kite Flyer"
     db.session.commit()
 
-    second = runner.invoke(args=["seed", "demo", "--people", "20", "--if-empty"])
+    second = runner.invoke(args=["seed", "demo", "--people", "20", "--if-empty",
+                                 "--questions", "5"])
     assert second.exit_code == 0
     assert "not seeding" in second.output
     db.session.expire_all()
@@ -74,10 +76,36 @@ def test_if_empty_does_nothing_when_real_people_exist(app, runner):
 
 
 def test_demo_password_lets_demo_people_log_in(app, runner, client):
-    result = runner.invoke(args=["seed", "demo", "--people", "10",
+    result = runner.invoke(args=["seed", "demo", "--people", "10", "--questions", "0",
                                  "--password", "violet rivers gallop 42"])
     assert result.exit_code == 0, result.output
     someone = db.session.scalars(select(User).where(User.active).order_by(User.id)).first()
     response = client.post("/login", data={"email": someone.email,
                                            "password": "violet rivers gallop 42"})
     assert response.status_code == 303
+
+
+def test_demo_forum_keeps_the_forum_rules(app, runner):
+    from app.forum.models import Answer, Question, Vote
+
+    result = runner.invoke(args=["seed", "demo", "--people", "40", "--questions", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Created 60 questions" in result.output
+    questions = db.session.scalars(select(Question)).all()
+    assert len(questions) == 60
+    assert len({q.title for q in questions}) > 50  # varied, not one title repeated
+    assert any(q.accepted_answer_id for q in questions)
+    assert any(q.answer_count == 0 for q in questions)  # some wait for an answer
+    for question in questions:
+        assert 15 <= len(question.title) <= 150
+        assert 1 <= len(question.tags) <= 5
+        assert question.answer_count == len(question.answers)
+        votes = db.session.scalars(select(Vote).where(Vote.question_id == question.id)).all()
+        assert question.score == sum(v.value for v in votes)
+        assert all(v.user_id != question.author_id for v in votes)
+        if question.accepted_answer_id:
+            assert question.accepted_answer.question_id == question.id
+    for answer in db.session.scalars(select(Answer)).all():
+        votes = db.session.scalars(select(Vote).where(Vote.answer_id == answer.id)).all()
+        assert answer.score == sum(v.value for v in votes)
+        assert all(v.user_id != answer.author_id for v in votes)
