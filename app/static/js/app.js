@@ -20,5 +20,55 @@
     input.insertAdjacentElement("afterend", button);
   }
 
+  // Drafts: a textarea with data-draft-key="…" is saved in this browser while typing, so a
+  // long answer survives a closed tab, a crash or a lost connection. It comes back when the
+  // same form is empty on a later visit, and is forgotten once the form is submitted.
+  var DRAFT_PREFIX = "skillswap-draft:";
+
+  function keepDrafts() {
+    var areas = document.querySelectorAll("textarea[data-draft-key]");
+    Array.prototype.forEach.call(areas, function (area) {
+      var key = DRAFT_PREFIX + area.getAttribute("data-draft-key");
+      var storage;
+      try { storage = window.localStorage; } catch (e) { return; }
+      if (!storage) return;
+      var saved = storage.getItem(key);
+      if (saved && !area.value.trim()) {
+        area.value = saved;
+        var note = document.createElement("p");
+        note.className = "hint draft-note";
+        note.setAttribute("role", "status");
+        note.textContent = "We restored the draft you hadn't sent yet. ";
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "link-button";
+        discard.textContent = "Discard it";
+        discard.addEventListener("click", function () {
+          storage.removeItem(key);
+          area.value = "";
+          note.remove();
+          area.focus();
+        });
+        note.appendChild(discard);
+        area.insertAdjacentElement("beforebegin", note);
+      }
+      var timer = null;
+      area.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          if (area.value.trim()) storage.setItem(key, area.value);
+          else storage.removeItem(key);
+        }, 400);
+      });
+      if (area.form) {
+        area.form.addEventListener("submit", function () {
+          clearTimeout(timer);
+          storage.removeItem(key);
+        });
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", offerDeviceTimeZone);
+  document.addEventListener("DOMContentLoaded", keepDrafts);
 })();
