@@ -48,6 +48,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.refresh_view = "accounts.login"
     login_manager.needs_refresh_message = "Please log in again to confirm it's you."
     login_manager.needs_refresh_message_category = "info"
+    from app.forum import search_documents  # noqa: F401  (registers "question" documents)
+    from app.search import init_app as init_search
+
+    init_search(app)
     import app.accounts.sessions  # noqa: F401  (registers the user loader)
 
 

@@ -19,3 +19,18 @@ user_deactivated = _signals.signal("user-deactivated")
 
 user_reactivated = _signals.signal("user-reactivated")
 """An admin reactivated an account. Sender: the `User`; `by`: the admin `User`."""
+
+# -- Forum ---------------------------------------------------------------------------------
+
+question_asked = _signals.signal("question-asked")
+"""A person asked a question (already flushed, with its tags). Sender: the `Question`."""
+
+answer_posted = _signals.signal("answer-posted")
+"""A person answered a question. Sender: the `Answer` (its `question` is loaded)."""
+
+comment_posted = _signals.signal("comment-posted")
+"""A person commented on a post. Sender: the `Comment`; `post`: the `Question` or `Answer`
+it is on."""
+
+answer_accepted = _signals.signal("answer-accepted")
+"""The asker accepted an answer. Sender: the `Answer`; `by`: the asker (`User`)."""

@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("forum", __name__)
 
-from app.forum import models  # noqa: E402, F401
+from app.forum import models, post_routes, question_routes, tag_routes  # noqa: E402, F401
+from app.forum.permissions import TEMPLATE_PREDICATES  # noqa: E402
+
+for _name, _predicate in TEMPLATE_PREDICATES.items():
+    bp.add_app_template_global(_predicate, _name)

@@ -24,3 +24,60 @@ def password_was_changed(user, **extra):
 def account_reactivated(user, by=None, **extra):
     notify(user, "account", "Your account was reactivated. Welcome back!",
            link("home.index"), actor=by)
+
+
+# -- Forum ---------------------------------------------------------------------------------
+
+
+def _question_link(question, anchor: str = "") -> str:
+    from app.forum.queries import question_slug
+
+    url = link("forum.question", question_id=question.id, slug=question_slug(question))
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _quoted(title: str) -> str:
+    return f"“{title}”"
+
+
+@signals.question_asked.connect
+def new_question_in_followed_tags(question, **extra):
+    from app.forum.queries import followers_of_tags
+
+    for user in followers_of_tags(question.tags):
+        notify(user, "forum-question",
+               f"{question.author.display_name} asked {_quoted(question.title)} in a tag you "
+               "follow.", _question_link(question), actor=question.author)
+
+
+@signals.answer_posted.connect
+def new_answer(answer, **extra):
+    from app.forum.queries import followers_of_question
+
+    question = answer.question
+    recipients = {question.author.id: question.author}
+    recipients.update({u.id: u for u in followers_of_question(question)})
+    for user in recipients.values():
+        whose = "your question" if user.id == question.author_id else "a question you follow"
+        notify(user, "forum-answer",
+               f"{answer.author.display_name} answered {whose} {_quoted(question.title)}.",
+               _question_link(question, f"answer-{answer.id}"), actor=answer.author)
+
+
+@signals.comment_posted.connect
+def new_comment(comment, post=None, **extra):
+    if post is None:
+        return
+    question = getattr(post, "question", None) or post
+    noun = "question" if post is question else "answer"
+    anchor = f"{noun}-{post.id}"
+    notify(post.author, "forum-comment",
+           f"{comment.author.display_name} commented on your {noun} on "
+           f"{_quoted(question.title)}.", _question_link(question, anchor), actor=comment.author)
+
+
+@signals.answer_accepted.connect
+def answer_was_accepted(answer, by=None, **extra):
+    notify(answer.author, "forum-accepted",
+           f"Your answer to {_quoted(answer.question.title)} was accepted.",
+           _question_link(answer.question, f"answer-{answer.id}"), actor=by)
