@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.validators import NoControlCharacters, normalise_newlines
 from app.forum.models import (
@@ -62,6 +62,9 @@ class CommentForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     value = HiddenField(validators=[AnyOf(["up", "down"], message="Vote up or down.")])
+    # The vote shown on the page when the button was pressed (-1, 0, 1); a repeated click
+    # from the same page is then recognised and changes nothing.
+    seen = HiddenField(validators=[Optional(), AnyOf(["-1", "0", "1"])])
 
 
 class FlagForm(FlaskForm):

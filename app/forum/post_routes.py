@@ -64,7 +64,8 @@ def _vote(post):
     form = VoteForm()
     if not form.validate_on_submit():
         raise Invalid("value", "Vote up or down.")
-    mine = services.vote(current_user, post, 1 if form.value.data == "up" else -1)
+    seen = int(form.seen.data) if form.seen.data else None
+    mine = services.vote(current_user, post, 1 if form.value.data == "up" else -1, seen=seen)
     db.session.commit()
     if is_htmx_request():
         return render_template("forum/_vote.html", post=post, my_vote=mine)

@@ -230,10 +230,15 @@ def my_vote(user: User, post: Question | Answer) -> int:
     return value or 0
 
 
-def vote(user: User, post: Question | Answer, value: int) -> int:
+def vote(user: User, post: Question | Answer, value: int, *, seen: int | None = None) -> int:
     """Vote `post` up (+1) or down (-1). The same vote again withdraws it; the other
     direction changes it. Returns the person's vote afterwards (-1, 0 or 1); `post.score`
-    is refreshed. A duplicate click racing this one changes nothing."""
+    is refreshed.
+
+    `seen` is the vote the person saw on the page when they clicked. If it is no longer the
+    current one, an earlier click (a double click, a second tab) already acted on that page
+    and this one changes nothing, rather than undoing it. Two clicks racing to insert are
+    settled by the unique (user, post) constraint."""
     if value not in (-1, 1):
         raise Invalid("value", "Vote up or down.")
     if post.author_id == user.id:
@@ -244,6 +249,8 @@ def vote(user: User, post: Question | Answer, value: int) -> int:
         raise Conflict("This post was hidden by a moderator; you can't vote on it.")
     model, target = _vote_target(post)
     current = my_vote(user, post)
+    if seen is not None and seen != current:
+        return current
     delta, result = 0, current
     if current == 0:
         try:

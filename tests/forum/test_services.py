@@ -190,6 +190,17 @@ def test_duplicate_concurrent_vote_is_a_no_op(app):
     assert db.session.get(Question, question.id).score == 0  # the row was set up by hand
 
 
+def test_repeated_click_from_the_same_page_changes_nothing(app):
+    """Both clicks were made on a page that showed no vote: the second must not withdraw
+    what the first did."""
+    question, voter = make_question(), make_user()
+    assert services.vote(voter, question, 1, seen=0) == 1
+    assert services.vote(voter, question, 1, seen=0) == 1
+    assert question.score == 1
+    assert services.vote(voter, question, 1, seen=1) == 0  # a deliberate second click
+    assert question.score == 0
+
+
 # -- Accepting and following ------------------------------------------------------------------
 
 
