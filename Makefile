@@ -21,10 +21,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
-## make run: install, migrate, seed demo data on the first run, serve on http://127.0.0.1:5000
+## make run: install, migrate, seed demo data on the first run, build the search index,
+## serve on http://127.0.0.1:5000
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo --if-empty
+	$(BIN)/flask search reindex
 	@echo "Skillswap is at http://127.0.0.1:5000 — create an administrator with: $(BIN)/flask users create-admin"
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
@@ -33,8 +35,17 @@ run: install
 test: install-test
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+## make reindex: rebuild the search index from the database
+reindex: install
+	$(BIN)/flask search reindex
+
 lint: install-test
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
+
+## make bench: generate a 100,000-post forum, time /search and a long question page, score
+## search relevance on ../shared/corpus; prints a summary and writes bench/results/
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -88,6 +88,8 @@ def _register_errors_and_hooks(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.demo import seed_cli
+    from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(search_cli)

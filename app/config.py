@@ -78,6 +78,11 @@ class Config:
 
     SEARCH_INDEX_DIR = str(BASE_DIR / "search_index")
     SEARCH_ENABLED = True
+    # How long a drain waits for another process's index write lock before leaving its
+    # outbox rows for the next drain.
+    SEARCH_LOCK_TIMEOUT_MS = 1000
+    # Drain the outbox inside the request instead of after the response is sent (tests).
+    SEARCH_DRAIN_INLINE = False
 
     # Requests and cookies
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -110,6 +115,8 @@ class Config:
     ARGON2_PARALLELISM = 1
 
     PEOPLE_PER_PAGE = 24
+    QUESTIONS_PER_PAGE = 20
+    SEARCH_PER_PAGE = 20
     NOTIFICATIONS_PER_PAGE = 30
     MAX_PER_PAGE = 100
 
@@ -168,6 +175,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    SEARCH_DRAIN_INLINE = True  # a test reads the index right after the request
     # Cheap hashing in tests; the production parameters are tested on their own.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -20,4 +20,4 @@ def init_app(app) -> None:
     outbox.init_app(app)
 
 
-from app.search import models  # noqa: E402, F401
+from app.search import models, routes  # noqa: E402, F401

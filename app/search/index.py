@@ -131,4 +131,4 @@ def get_search_index() -> SearchIndex:
 
 def init_app(app) -> None:
     app.extensions[_EXTENSION_KEY] = SearchIndex(
-        app.config["SEARCH_INDEX_DIR"], app.config.get("SEARCH_LOCK_TIMEOUT", 1.0))
+        app.config["SEARCH_INDEX_DIR"], app.config.get("SEARCH_LOCK_TIMEOUT_MS", 1000) / 1000)

@@ -176,7 +176,7 @@ def init_app(app: Flask) -> None:
     def drain_after_response(response: Response) -> Response:
         if not db.session.info.pop(_COMMITTED, False):
             return response
-        if app.config.get("SEARCH_DRAIN_INLINE", app.testing):
+        if app.config.get("SEARCH_DRAIN_INLINE", False):
             drain_quietly(app)
         else:
             response.call_on_close(lambda: drain_quietly(app))
