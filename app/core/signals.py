@@ -34,3 +34,8 @@ it is on."""
 
 answer_accepted = _signals.signal("answer-accepted")
 """The asker accepted an answer. Sender: the `Answer`; `by`: the asker (`User`)."""
+
+post_hidden = _signals.signal("post-hidden")
+"""An administrator hid a post. Sender: the hidden `Question`, `Answer` or `Comment`; `kind`:
+"question", "answer" or "comment"; `question`: the `Question` the post belongs to (the post
+itself for a question); `by`: the administrator (`User`)."""

@@ -52,6 +52,9 @@ class Tag(db.Model):
 
 
 class Question(db.Model):
+    """`answer_count` counts the visible answers: hiding an answer lowers it, restoring one
+    raises it again (see `app.forum.moderation`)."""
+
     __tablename__ = "questions"
     __table_args__ = (
         CheckConstraint(f"length(title) >= {TITLE_MIN}", name="title_long_enough"),
@@ -212,3 +215,6 @@ class Flag(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

@@ -30,6 +30,12 @@ def can_moderate(user) -> bool:
     return is_admin(user)
 
 
+def can_flag_post(user, post) -> bool:
+    """Anyone logged in may flag someone else's visible post for the moderators."""
+    return (bool(getattr(user, "is_authenticated", False)) and not post.is_hidden
+            and not _is_author(user, post))
+
+
 def is_open(question) -> bool:
     """Open for answers, comments and votes."""
     return not question.is_locked and not question.is_hidden
@@ -41,5 +47,6 @@ TEMPLATE_PREDICATES = {
     "can_vote_on": can_vote_on,
     "can_accept_answer": can_accept_answer,
     "can_moderate": can_moderate,
+    "can_flag_post": can_flag_post,
     "question_is_open": is_open,
 }

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin
+from app.core.markdown import to_plain_text
 from app.core.text import slug
 from app.extensions import db
 from app.forum.models import (
@@ -176,3 +177,102 @@ def revisions_select(question: Question) -> Select:
 def open_flags_select() -> Select:
     return (select(Flag).where(Flag.resolved_at.is_(None))
             .order_by(Flag.created_at, Flag.id))
+
+
+# -- The moderators' flag queue ---------------------------------------------------------------
+
+EXCERPT_CHARS = 300
+
+
+def open_flag_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Flag).where(Flag.resolved_at.is_(None))) or 0
+
+
+def post_excerpt(post: Question | Answer | Comment, limit: int = EXCERPT_CHARS) -> str:
+    """A post's text as one plain line (not HTML: escape it on output)."""
+    if isinstance(post, Comment):
+        text = post.body
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return to_plain_text(post.body_md, limit)
+
+
+@dataclass
+class FlaggedPost:
+    """One post in the flag queue with its open flags (oldest first)."""
+
+    post: Question | Answer | Comment
+    kind: str  # "question", "answer" or "comment"
+    question: Question  # the question it is on (the post itself for a question)
+    flags: list[Flag]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.post.id}"
+
+    @property
+    def excerpt(self) -> str:
+        return post_excerpt(self.post)
+
+
+def flagged_posts_select() -> Select:
+    """One row per post with open flags, the post flagged longest ago first, for `paginate`.
+    Each row is the id of the post's first open flag; `flagged_posts()` loads a page of them."""
+    first = func.min(Flag.id)
+    return (select(first).where(Flag.resolved_at.is_(None))
+            .group_by(Flag.question_id, Flag.answer_id, Flag.comment_id)
+            .order_by(func.min(Flag.created_at), first))
+
+
+def _flag_target(flag: Flag) -> tuple[str, int]:
+    if flag.question_id is not None:
+        return "question", flag.question_id
+    if flag.answer_id is not None:
+        return "answer", flag.answer_id
+    return "comment", flag.comment_id
+
+
+def flagged_posts(first_flag_ids: list[int]) -> list[FlaggedPost]:
+    """The posts behind a page of `flagged_posts_select()`, in its order, each with all its
+    open flags and reporters, in a fixed number of queries."""
+    if not first_flag_ids:
+        return []
+    order = [_flag_target(f) for f in sorted(
+        db.session.scalars(select(Flag).where(Flag.id.in_(first_flag_ids))),
+        key=lambda f: first_flag_ids.index(f.id))]
+    wanted = {kind: [i for k, i in order if k == kind] for kind in ("question", "answer",
+                                                                    "comment")}
+    flags: dict[tuple[str, int], list[Flag]] = {}
+    for flag in db.session.scalars(
+            select(Flag).where(Flag.resolved_at.is_(None), or_(
+                Flag.question_id.in_(wanted["question"]), Flag.answer_id.in_(wanted["answer"]),
+                Flag.comment_id.in_(wanted["comment"])))
+            .options(selectinload(Flag.reporter)).order_by(Flag.created_at, Flag.id)):
+        flags.setdefault(_flag_target(flag), []).append(flag)
+    comments = {c.id: c for c in db.session.scalars(
+        select(Comment).where(Comment.id.in_(wanted["comment"]))
+        .options(selectinload(Comment.author)))}
+    answer_ids = set(wanted["answer"]) | {c.answer_id for c in comments.values() if c.answer_id}
+    answers = {a.id: a for a in db.session.scalars(
+        select(Answer).where(Answer.id.in_(answer_ids)).options(selectinload(Answer.author)))}
+    question_ids = (set(wanted["question"]) | {a.question_id for a in answers.values()}
+                    | {c.question_id for c in comments.values() if c.question_id})
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(question_ids))
+        .options(selectinload(Question.author)))}
+    posts = {"question": questions, "answer": answers, "comment": comments}
+    result = []
+    for kind, post_id in order:
+        post = posts[kind].get(post_id)
+        if post is None:
+            continue
+        if kind == "question":
+            question = post
+        elif kind == "answer":
+            question = questions.get(post.question_id)
+        else:
+            parent = answers.get(post.answer_id) if post.answer_id else None
+            question = questions.get(parent.question_id if parent else post.question_id)
+        if question is not None:
+            result.append(FlaggedPost(post, kind, question, flags.get((kind, post_id), [])))
+    return result

@@ -81,3 +81,15 @@ def answer_was_accepted(answer, by=None, **extra):
     notify(answer.author, "forum-accepted",
            f"Your answer to {_quoted(answer.question.title)} was accepted.",
            _question_link(answer.question, f"answer-{answer.id}"), actor=by)
+
+
+@signals.post_hidden.connect
+def post_was_hidden(post, kind="post", question=None, by=None, **extra):
+    if question is None:
+        return
+    what = (f"your question {_quoted(question.title)}" if post is question
+            else f"your {kind} on {_quoted(question.title)}")
+    notify(post.author, "forum-moderation",
+           f"A moderator hid {what}. Other people can no longer see it; ask an "
+           "administrator if you think this is a mistake.",
+           _question_link(question, f"{kind}-{post.id}"), actor=by)
