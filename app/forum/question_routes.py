@@ -11,9 +11,13 @@ from app.core.pagination import paginate
 from app.extensions import db
 from app.forum import bp, queries, services
 from app.forum.forms import AnswerForm, CommentForm, ConfirmForm, QuestionForm
-from app.forum.models import Question
+from app.forum.models import TITLE_MAX, Question
 from app.forum.permissions import can_edit_post, can_see_post
 from app.forum.queries import question_slug
+from app.search.queries import similar_questions
+
+SIMILAR_MIN_CHARS = 10  # shorter titles say too little to compare
+SIMILAR_LIMIT = 5
 
 
 @bp.app_template_global()
@@ -55,12 +59,31 @@ def questions():
     return render_question_list()
 
 
+def similar_to_title(title: str | None) -> list[Question]:
+    """Existing questions most like a title being typed; none for a title too short to say
+    much."""
+    title = (title or "").strip()[:TITLE_MAX]
+    if len(title) < SIMILAR_MIN_CHARS:
+        return []
+    return similar_questions(title, limit=SIMILAR_LIMIT)
+
+
+def related_to(question: Question) -> list[Question]:
+    """Other questions most like this one, by its tags and title (tags first: the search
+    reads only the first few words)."""
+    text = " ".join([*(tag.name for tag in question.tags), question.title])
+    return similar_questions(text, limit=SIMILAR_LIMIT, exclude_id=question.id)
+
+
 @bp.route("/questions/ask", methods=["GET", "POST"])
 @csrf_checked_by_form
 @login_required
 def ask():
     form = QuestionForm()
-    if form.validate_on_submit():
+    # "Check for similar questions" without JavaScript: show the list, keep what was typed,
+    # save nothing and judge nothing yet.
+    checking = request.method == "POST" and "check_similar" in request.form
+    if not checking and form.validate_on_submit():
         try:
             question = services.ask_question(current_user, title=form.title.data,
                                              body=form.body.data, tags=form.tags.data)
@@ -71,7 +94,22 @@ def ask():
             db.session.commit()
             flash("Your question is posted.", "success")
             return redirect(question_url(question), 303)
-    return render_template("forum/question_form.html", form=form, question=None)
+    similar = similar_to_title(form.title.data) if request.method == "POST" else []
+    return render_template("forum/question_form.html", form=form, question=None,
+                           similar=similar, checked_similar=checking,
+                           similar_min_chars=SIMILAR_MIN_CHARS)
+
+
+@bp.get("/questions/similar")
+@login_required
+def similar_titles():
+    """The questions most like ?title=…: the list alone for htmx while someone types, or the
+    ask page with that title and the list for a plain request."""
+    title = request.args.get("title", "")[:TITLE_MAX]
+    return render_page_or_fragment("forum/question_form.html", "forum/_similar_questions.html",
+                                   form=QuestionForm(title=title), question=None,
+                                   similar=similar_to_title(title), checked_similar=True,
+                                   similar_min_chars=SIMILAR_MIN_CHARS)
 
 
 def render_question(question_id: int, *, answer_form=None, status: int = 200):
@@ -82,6 +120,7 @@ def render_question(question_id: int, *, answer_form=None, status: int = 200):
         "forum/question_detail.html", page=page, question=page.question,
         answer_form=answer_form or AnswerForm(formdata=None),
         comment_form=CommentForm(formdata=None), confirm_form=ConfirmForm(),
+        related=related_to(page.question),
     ), status
 
 

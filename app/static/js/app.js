@@ -21,8 +21,9 @@
   }
 
   // Drafts: a textarea with data-draft-key="…" is saved in this browser while typing, so a
-  // long answer survives a closed tab, a crash or a lost connection. It comes back when the
-  // same form is empty on a later visit, and is forgotten once the form is submitted.
+  // long answer survives a closed tab, a crash or a lost connection. It comes back on a later
+  // visit when the field still holds what the page came with (empty for a new text, the
+  // current version for an edit), and is forgotten once the form is submitted.
   var DRAFT_PREFIX = "skillswap-draft:";
 
   function keepDrafts() {
@@ -33,7 +34,7 @@
       try { storage = window.localStorage; } catch (e) { return; }
       if (!storage) return;
       var saved = storage.getItem(key);
-      if (saved && !area.value.trim()) {
+      if (saved && area.value === area.defaultValue && saved !== area.value) {
         area.value = saved;
         var note = document.createElement("p");
         note.className = "hint draft-note";
@@ -45,7 +46,7 @@
         discard.textContent = "Discard it";
         discard.addEventListener("click", function () {
           storage.removeItem(key);
-          area.value = "";
+          area.value = area.defaultValue;
           note.remove();
           area.focus();
         });
@@ -69,6 +70,19 @@
     });
   }
 
+  // Votes: the second click of a double click is not a second vote. The first click's
+  // answer can swap in new buttons before the second click lands, and that click would then
+  // withdraw the vote just made. (Keyboard presses have detail 0 and are never ignored; the
+  // server also ignores a click made on a page that no longer shows the current vote.)
+  function ignoreDoubleClickOnVotes(event) {
+    var button = event.target.closest && event.target.closest(".vote-button");
+    if (button && event.detail > 1) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }
+
+  document.addEventListener("click", ignoreDoubleClickOnVotes, true);
   document.addEventListener("DOMContentLoaded", offerDeviceTimeZone);
   document.addEventListener("DOMContentLoaded", keepDrafts);
 })();
