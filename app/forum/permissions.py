@@ -19,7 +19,11 @@ def can_edit_post(user, post) -> bool:
 
 
 def can_vote_on(user, post) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and not _is_author(user, post)
+    """Someone else's visible post on a question that is neither locked nor hidden."""
+    if not getattr(user, "is_authenticated", False) or _is_author(user, post):
+        return False
+    question = getattr(post, "question", None) or post
+    return is_open(question) and not post.is_hidden
 
 
 def can_accept_answer(user, question) -> bool:

@@ -132,6 +132,8 @@ def test_locked_question_refuses_answers_comments_and_votes(client, me):
                            follow_redirects=True)
     assert "locked" in response.text
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+    page = client.get(f"/questions/{question.id}", follow_redirects=True)
+    assert "vote-button" not in page.text  # no buttons that could only fail
 
 
 def test_comment_on_question_and_answer(client, me):
