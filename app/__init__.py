@@ -67,9 +67,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.forum import bp as forum_bp
     from app.home import bp as home_bp
     from app.notifications import bp as notifications_bp
+    from app.offers import bp as offers_bp
     from app.search import bp as search_bp
+    from app.skills import bp as skills_bp
 
-    for bp in (home_bp, accounts_bp, notifications_bp, forum_bp, search_bp, admin_bp):
+    for bp in (home_bp, accounts_bp, notifications_bp, skills_bp, offers_bp, forum_bp,
+               search_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -31,5 +31,7 @@ def profile(handle: str):
         abort(404)
     if user.handle != handle:
         return redirect(url_for("accounts.profile", handle=user.handle), 301)
+    from app.offers.queries import profile_offers  # offers build on accounts, not the reverse
+
     return render_page_or_fragment("accounts/profile_detail.html", "accounts/_profile.html",
-                                   person=user)
+                                   person=user, offers=profile_offers(user, current_user))

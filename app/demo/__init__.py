@@ -29,9 +29,12 @@ seed_cli = AppGroup("seed", help="Fill the database with demo data.")
               help="How many forum questions to create.")
 def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | None,
               questions: int) -> None:
-    """Create demo people across departments, and a forum they use."""
+    """Create demo people across departments, the skill taxonomy, their offers, and a forum
+    they use."""
     from app.demo.forum import create_forum
+    from app.demo.offers import create_offers
     from app.demo.people import create_people
+    from app.demo.skills import create_taxonomy
 
     existing = db.session.scalar(select(func.count()).select_from(User)) or 0
     if if_empty and existing:
@@ -40,11 +43,17 @@ def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | Non
     rng = random.Random(seed_number)
     with click.progressbar(length=people, label="Creating people") as bar:
         created = create_people(rng, people, password=password, progress=bar.update)
+    skills = create_taxonomy()
+    # Offers draw from their own generator, so adding them leaves the forum as it was.
+    offers = create_offers(random.Random(f"offers-{seed_number}"), created, skills)
     with click.progressbar(length=questions, label="Creating the forum") as bar:
         forum = create_forum(rng, created, questions, progress=bar.update)
     db.session.commit()
     departments = len({p.department for p in created})
     click.echo(f"Created {len(created)} people in {departments} departments "
                f"(seed {seed_number}).")
+    categories = len({s.category_id for s in skills if s.category_id is not None})
+    click.echo(f"Created {len(skills)} skills in {categories} categories.")
+    click.echo(f"Created {len(offers)} offers.")
     click.echo("Created {questions} questions, {answers} answers, {comments} comments and "
                "{votes} votes.".format(**forum))

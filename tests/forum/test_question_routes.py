@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.forum import services
@@ -14,6 +14,7 @@ from tests.accounts.test_routes import field_error, input_value
 from tests.conftest import HTMX
 from tests.factories import make_user
 from tests.forum.factories import make_answer, make_comment, make_question
+from tests.support.queries import count_queries
 
 
 @pytest.fixture
@@ -80,18 +81,6 @@ def canonical(client, question) -> str:
     return client.get(f"/questions/{question.id}").headers["Location"]
 
 
-def _count_queries(client, path):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_question_page_uses_a_constant_number_of_queries(client, me):
@@ -104,8 +93,8 @@ def test_question_page_uses_a_constant_number_of_queries(client, me):
         make_comment(big)
         services.vote(me, answer, 1)
     db.session.commit()
-    one = _count_queries(client, canonical(client, small))
-    thirty = _count_queries(client, canonical(client, big))
+    one = count_queries(client, canonical(client, small))
+    thirty = count_queries(client, canonical(client, big))
     assert one == thirty
 
 

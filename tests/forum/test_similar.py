@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.forum import services
@@ -18,6 +18,7 @@ from tests.conftest import HTMX
 from tests.core.test_security import inline_code
 from tests.factories import make_user
 from tests.forum.factories import make_answer, make_question
+from tests.support.queries import count_queries
 
 LINK = re.compile(r'<a href="/questions/(\d+)/[^"]*">')
 HEADING = "These may already answer your question"
@@ -190,18 +191,6 @@ def test_no_related_questions_no_section(client, me):
     assert "Related questions" not in page
 
 
-def _count_queries(client, path: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path, follow_redirects=True).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_related_questions_take_a_constant_number_of_queries(client, me):
@@ -212,8 +201,8 @@ def test_related_questions_take_a_constant_number_of_queries(client, me):
         question = make_question(title=f"Expense report approval case {n}", tags="finance")
         make_answer(question)
     outbox.drain_all()
-    one = _count_queries(client, f"/questions/{few.id}")
-    five = _count_queries(client, f"/questions/{many.id}")
+    one = count_queries(client, f"/questions/{few.id}", follow_redirects=True)
+    five = count_queries(client, f"/questions/{many.id}", follow_redirects=True)
     assert len(linked_ids(related_section(client.get(
         f"/questions/{many.id}", follow_redirects=True).text))) == 5
     assert one == five
