@@ -20,7 +20,7 @@ from tests.accounts.test_routes import field_error, input_value
 from tests.conftest import HTMX
 from tests.factories import DEFAULT_PASSWORD, make_admin, make_user
 from tests.forum.factories import make_answer, make_comment, make_question
-from tests.forum.test_question_routes import _count_queries
+from tests.support.queries import count_queries
 
 
 def login(app, user):
@@ -303,8 +303,8 @@ def test_flag_queue_is_paginated_with_constant_queries(app, admin):
     assert f"Flag on {answers[0].id}" in first and f"Flag on {answers[1].id}" in first
     assert f"Flag on {answers[2].id}" not in first and f"Flag on {answers[2].id}" in second
     assert 'rel="next"' in first
-    assert (_count_queries(client, "/admin/flags?per_page=1")
-            == _count_queries(client, "/admin/flags?per_page=3"))
+    assert (count_queries(client, "/admin/flags?per_page=1")
+            == count_queries(client, "/admin/flags?per_page=3"))
 
 
 # -- Hiding, restoring and locking from the question page -------------------------------------

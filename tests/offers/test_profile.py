@@ -10,7 +10,7 @@ from app.offers.models import CLOSED, LEARN, PAUSED, TEACH
 from tests.conftest import HTMX
 from tests.factories import make_user
 from tests.offers.factories import make_offer
-from tests.offers.test_marketplace import _count_queries
+from tests.support.queries import count_queries
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_the_profile_loads_offers_in_one_query(client, me):
     make_offer(few, kind=TEACH)
     for n in range(12):
         make_offer(many, kind=(TEACH, LEARN)[n % 2])
-    assert _count_queries(client, "/people/few") == _count_queries(client, "/people/many")
+    assert count_queries(client, "/people/few") == count_queries(client, "/people/many")
 
 
 def test_the_navigation_links_to_the_marketplace(client, me):
