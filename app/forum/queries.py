@@ -4,6 +4,7 @@ come in with `selectinload`, never one query per row."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -29,7 +30,13 @@ from app.forum.models import (
 
 def question_slug(question: Question) -> str:
     """The readable part of a question's address: its title as a slug."""
-    return slug(question.title)[:80].strip("-") or "question"
+    return _title_slug(question.title)
+
+
+@lru_cache(maxsize=4096)
+def _title_slug(title: str) -> str:
+    # Memoised: a long question page links to its own question once per post and comment.
+    return slug(title)[:80].strip("-") or "question"
 
 
 def followers_of_question(question: Question) -> list[User]:
@@ -127,6 +134,11 @@ def _visible(viewer: User, model):
     return or_(model.is_hidden.is_(False), model.author_id == viewer.id)
 
 
+# What the page shows of the people who wrote its answers and comments (a long page has
+# hundreds; loading every column of each costs more than the rest of the page's queries).
+_AUTHOR_SHOWN = (User.handle, User.display_name)
+
+
 def question_page(viewer: User, question_id: int) -> QuestionPage | None:
     question = db.session.scalar(
         select(Question).where(Question.id == question_id)
@@ -135,7 +147,7 @@ def question_page(viewer: User, question_id: int) -> QuestionPage | None:
         return None
     answers = list(db.session.scalars(
         select(Answer).where(Answer.question_id == question.id, _visible(viewer, Answer))
-        .options(selectinload(Answer.author))
+        .options(selectinload(Answer.author).load_only(*_AUTHOR_SHOWN))
         .order_by(case((Answer.id == question.accepted_answer_id, 0), else_=1),
                   Answer.score.desc(), Answer.created_at, Answer.id)))
     page = QuestionPage(question, answers)
@@ -145,7 +157,8 @@ def question_page(viewer: User, question_id: int) -> QuestionPage | None:
         on_posts = or_(on_posts, Comment.answer_id.in_(answer_ids))
     for comment in db.session.scalars(
             select(Comment).where(on_posts, _visible(viewer, Comment))
-            .options(selectinload(Comment.author)).order_by(Comment.created_at, Comment.id)):
+            .options(selectinload(Comment.author).load_only(*_AUTHOR_SHOWN))
+            .order_by(Comment.created_at, Comment.id)):
         key = ("q", comment.question_id) if comment.question_id else ("a", comment.answer_id)
         page.comments.setdefault(key, []).append(comment)
     on_votes = Vote.question_id == question.id

@@ -19,7 +19,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from app.search.schema import SCHEMA
+from app.search.schema import SCHEMA, index_fields
 
 T = TypeVar("T")
 _RETRYABLE = (FileNotFoundError, ReaderClosed)
@@ -43,7 +43,10 @@ class SearchIndex:
             if self._ix is None:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 if whoosh_index.exists_in(str(self.directory)):
-                    self._ix = whoosh_index.open_dir(str(self.directory))
+                    # Always the current schema, even over an index written with an older
+                    # one (until `flask search reindex` rewrites it, old documents are
+                    # simply not found by the fields they lack).
+                    self._ix = whoosh_index.open_dir(str(self.directory), schema=SCHEMA)
                 else:
                     self._ix = whoosh_index.create_in(str(self.directory), SCHEMA)
             return self._ix
@@ -85,7 +88,7 @@ class SearchIndex:
             for key in deletes:
                 writer.delete_by_term("doc_key", key)
             for doc in upserts:
-                writer.update_document(**doc)
+                writer.update_document(**index_fields(doc))
         except BaseException:
             writer.cancel()
             raise
@@ -97,7 +100,7 @@ class SearchIndex:
         count = 0
         try:
             for doc in documents:
-                writer.add_document(**doc)
+                writer.add_document(**index_fields(doc))
                 count += 1
         except BaseException:
             writer.cancel()

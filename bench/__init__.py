@@ -1,0 +1,1 @@
+"""Benchmarks and their data generators: `make bench` (never part of `make test`)."""
