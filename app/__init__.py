@@ -64,6 +64,7 @@ def _migrations_dir():
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
+    from app.exchanges import bp as exchanges_bp
     from app.forum import bp as forum_bp
     from app.home import bp as home_bp
     from app.notifications import bp as notifications_bp
@@ -71,8 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.search import bp as search_bp
     from app.skills import bp as skills_bp
 
-    for bp in (home_bp, accounts_bp, notifications_bp, skills_bp, offers_bp, forum_bp,
-               search_bp, admin_bp):
+    for bp in (home_bp, accounts_bp, notifications_bp, skills_bp, offers_bp, exchanges_bp,
+               forum_bp, search_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -91,8 +92,11 @@ def _register_errors_and_hooks(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.demo import seed_cli
+    from app.exchanges import progress_cli  # noqa: F401  (adds `remind` to exchanges_cli)
+    from app.exchanges.cli import exchanges_cli
     from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(exchanges_cli)

@@ -31,7 +31,9 @@ def profile(handle: str):
         abort(404)
     if user.handle != handle:
         return redirect(url_for("accounts.profile", handle=user.handle), 301)
+    from app.exchanges.ledger import ledger_for  # exchanges build on accounts too
     from app.offers.queries import profile_offers  # offers build on accounts, not the reverse
 
     return render_page_or_fragment("accounts/profile_detail.html", "accounts/_profile.html",
-                                   person=user, offers=profile_offers(user, current_user))
+                                   person=user, offers=profile_offers(user, current_user),
+                                   ledger=ledger_for(user))

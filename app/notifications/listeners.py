@@ -93,3 +93,104 @@ def post_was_hidden(post, kind="post", question=None, by=None, **extra):
            f"A moderator hid {what}. Other people can no longer see it; ask an "
            "administrator if you think this is a mistake.",
            _question_link(question, f"{kind}-{post.id}"), actor=by)
+
+
+# -- Exchanges: requests and answers --------------------------------------------------------
+
+
+def _exchange_link(exchange) -> str:
+    return link("exchanges.exchange", exchange_id=exchange.id)
+
+
+def _with_reason(text: str, reason: str) -> str:
+    return f"{text} They wrote: “{reason}”" if reason else text
+
+
+@signals.exchange_requested.connect
+def exchange_request_received(exchange, by=None, **extra):
+    from app.exchanges.queries import summary_for
+
+    asker = by or exchange.requested_by
+    for member in exchange.members:
+        if member.user_id != asker.id:
+            notify(member.user, "exchange-request",
+                   f"{asker.display_name} asked you for an exchange: "
+                   f"{summary_for(exchange, member.user_id)}. Accept or decline it.",
+                   _exchange_link(exchange), actor=asker)
+
+
+@signals.exchange_accepted.connect
+def exchange_now_active(exchange, by=None, **extra):
+    from app.exchanges.queries import names, others, summary_for
+
+    for member in exchange.members:
+        notify(member.user, "exchange-accepted",
+               f"Your exchange with {names(others(exchange, member.user_id))} is active: "
+               f"{summary_for(exchange, member.user_id)}. Agree on a first session.",
+               _exchange_link(exchange), actor=by)
+
+
+@signals.exchange_declined.connect
+def exchange_was_declined(exchange, by=None, reason="", **extra):
+    from app.exchanges.queries import title_for
+
+    for member in exchange.members:
+        notify(member.user, "exchange-declined",
+               _with_reason(f"{by.display_name} declined the exchange request "
+                            f"({title_for(exchange, member.user_id)}).", reason),
+               _exchange_link(exchange), actor=by)
+
+
+@signals.exchange_cancelled.connect
+def exchange_was_cancelled(exchange, by=None, reason="", **extra):
+    from app.exchanges.queries import title_for
+    from app.exchanges.services import NOT_A_FIT
+
+    for member in exchange.members:
+        what = f"the exchange ({title_for(exchange, member.user_id)})"
+        text = (f"{by.display_name} found {what} isn't a fit, so it has ended kindly. "
+                "Your matches may suggest someone else."
+                if reason == NOT_A_FIT else
+                _with_reason(f"{by.display_name} cancelled {what}.", reason))
+        notify(member.user, "exchange-cancelled", text, _exchange_link(exchange), actor=by)
+
+
+@signals.exchange_expired.connect
+def exchange_request_expired(exchange, **extra):
+    from app.exchanges.models import EXPIRE_AFTER_DAYS
+    from app.exchanges.queries import title_for
+
+    for member in exchange.members:
+        notify(member.user, "exchange-expired",
+               f"The exchange request ({title_for(exchange, member.user_id)}) expired: not "
+               f"everyone answered within {EXPIRE_AFTER_DAYS} days.", _exchange_link(exchange))
+
+
+# -- Exchanges: after acceptance -------------------------------------------------------------
+
+
+def _others(exchange, user) -> str:
+    names = [m.user.display_name for m in exchange.members if m.user_id != user.id]
+    return " and ".join(names) or "your partner"
+
+
+@signals.fit_check_due.connect
+def ask_for_fit_check(exchange, to=(), **extra):
+    from app.exchanges.progress import FIT_CHECK_KIND, reminder_link
+
+    for user in to:
+        notify(user, FIT_CHECK_KIND,
+               f"How is your exchange with {_others(exchange, user)} going? Tell us whether "
+               "it's a good fit.", reminder_link(FIT_CHECK_KIND, exchange.id))
+
+
+@signals.feedback_due.connect
+def ask_for_feedback(exchange, to=(), by=None, **extra):
+    from app.exchanges.progress import FEEDBACK_KIND, reminder_link
+
+    for user in to:
+        opening = (f"{by.display_name} marked your exchange as completed."
+                   if by is not None else
+                   f"Your exchange with {_others(exchange, user)} is completed.")
+        notify(user, FEEDBACK_KIND, f"{opening} Rate it to see what the others said.",
+               reminder_link(FEEDBACK_KIND, exchange.id), actor=by)

@@ -1,6 +1,6 @@
 """Read side of matching: load what one person's suggestions need and rank them.
 
-Only what can matter is loaded, in at most four statements whatever the size of the site:
+Only what can matter is loaded, in at most five statements whatever the size of the site:
 
 1. the keys of the suggestions the person dismissed;
 2. the person's own offers (open and paused; only open ones are matched);
@@ -10,7 +10,8 @@ Only what can matter is loaded, in at most four statements whatever the size of 
    them out of every kind of match are left out here too);
 4. only when a three-way swap is possible: the learning offers of the people who could teach
    the person and the teaching offers of the people the person could teach
-   (`matching.people_two_steps_away`).
+   (`matching.people_two_steps_away`);
+5. with 3, the pairs of people never to suggest together again (`excluded_pairs`).
 
 The pure `app.offers.matching` does the rest. For one person among 5,000 with 20,000 offers
 this takes well under 100 ms (`python -m bench.matching`).
@@ -30,10 +31,22 @@ from app.offers.matching import CYCLE, MENTEE, MENTOR, SWAP, OfferInfo, Person, 
 from app.offers.models import CLOSED, LEARN, OPEN, PAUSED, TEACH, DismissedSuggestion, Offer
 from app.skills.models import Skill
 
-# Pairs never to suggest again: people who declined or completed an exchange with each
-# other. 1:1 exchanges don't exist yet, so there are none; once they do, they are loaded
-# here in one more statement.
-EXCLUDED_PAIRS: frozenset[frozenset[int]] = frozenset()
+
+def excluded_pairs() -> frozenset[frozenset[int]]:
+    """Pairs never to suggest again: people who declined or completed an exchange with each
+    other (one statement over the members of those exchanges)."""
+    from sqlalchemy.orm import aliased
+
+    from app.exchanges.models import COMPLETED, DECLINED, Exchange, ExchangeMember
+
+    one, two = aliased(ExchangeMember), aliased(ExchangeMember)
+    rows = db.session.execute(
+        select(one.user_id, two.user_id).distinct()
+        .join(two, and_(two.exchange_id == one.exchange_id, two.user_id > one.user_id))
+        .join(Exchange, Exchange.id == one.exchange_id)
+        .where(Exchange.status.in_((DECLINED, COMPLETED))))
+    return frozenset(frozenset(row) for row in rows)
+
 
 _COLUMNS = (
     Offer.id, Offer.user_id, Offer.skill_id, Offer.kind, Offer.level, Offer.format_one_to_one,
@@ -167,8 +180,9 @@ def matches_for(user: User) -> MatchResults:
         return results
 
     loaded.add(_offer_rows(Offer.user_id != me.id, or_(*complementary)))
+    excluded = excluded_pairs()
     teachers, learners = matching.people_two_steps_away(
-        me, loaded.people.values(), loaded.offers.values(), excluded_pairs=EXCLUDED_PAIRS,
+        me, loaded.people.values(), loaded.offers.values(), excluded_pairs=excluded,
         dismissed=dismissed)
     if teachers and learners:
         # By person: the status is checked row by row (`_Loaded.add`), so that SQLite, which
@@ -180,7 +194,7 @@ def matches_for(user: User) -> MatchResults:
                  Offer.seats_taken < Offer.capacity),
         )))
     results.suggestions = matching.suggest_matches(
-        me, loaded.people.values(), loaded.offers.values(), excluded_pairs=EXCLUDED_PAIRS,
+        me, loaded.people.values(), loaded.offers.values(), excluded_pairs=excluded,
         dismissed=dismissed)
     results.people = loaded.cards({me.id} | {pid for s in results.suggestions for pid in s.people})
     return results
