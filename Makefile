@@ -43,9 +43,14 @@ lint: install-test
 	$(BIN)/ruff check app tests bench
 
 ## make bench: generate a 100,000-post forum, time /search and a long question page, score
-## search relevance on ../shared/corpus; prints a summary and writes bench/results/
+## search relevance on ../shared/corpus; prints a summary and writes bench/results/. Then
+## time match suggestions for 5,000 people and 20,000 offers (bench/matching.py; its options
+## go in MATCHING_BENCH_ARGS). Both always run; it fails when either misses a target.
 bench: install
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS); forum=$$?; \
+	$(BIN)/python -m bench.matching $(MATCHING_BENCH_ARGS); matching=$$?; \
+	$(BIN)/python -m bench.offers_throughput $(OFFERS_BENCH_ARGS); offers=$$?; \
+	test $$forum -eq 0 && test $$matching -eq 0 && test $$offers -eq 0
 
 clean-venv:
 	rm -rf $(VENV)

@@ -71,7 +71,8 @@ class HoursForm(FlaskForm):
     """`leg.choices` ({leg id: label}) are set by the route: the member's own legs."""
 
     leg = SelectField("What was taught", validate_choice=False)
-    hours = StringField("Hours", filters=[_strip],
+    # An explicit id: the exchange page's "Hours" section already uses id="hours".
+    hours = StringField("Hours", id="hours-amount", filters=[_strip],
                         description=f"In hours: 1 for an hour, 1.5 for an hour and a half "
                                     f"(at most {MAX_HOURS}).",
                         render_kw={"maxlength": HOURS_FIELD_MAX, "inputmode": "decimal",

@@ -44,8 +44,12 @@ def _reload(exchange) -> Exchange:
     return db.session.get(Exchange, exchange.id)
 
 
+FIELD_IDS = {"hours": "hours-amount"}  # ids that differ from the field's name
+
+
 def _error_next_to(body: str, field: str) -> str:
     """The first error shown in the field's own error box (tied to it by aria-describedby)."""
+    field = FIELD_IDS.get(field, field)
     match = re.search(rf'id="{field}-error">\s*<p class="error">([^<]*)</p>', body)
     return html.unescape(match.group(1)) if match else ""
 
