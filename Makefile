@@ -44,8 +44,10 @@ lint: install-test
 
 ## make bench: generate a 100,000-post forum, time /search and a long question page, score
 ## search relevance on ../shared/corpus; prints a summary and writes bench/results/. Then
-## time match suggestions for 5,000 people and 20,000 offers (bench/matching.py; its options
-## go in MATCHING_BENCH_ARGS). Both always run; it fails when either misses a target.
+## time match suggestions for 5,000 people and 20,000 offers (bench/matching.py; options in
+## MATCHING_BENCH_ARGS) and compare /offers/ throughput with a bare Flask page on the same
+## database (bench/offers_throughput.py; OFFERS_BENCH_ARGS). All three always run; it fails
+## when any misses a target.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS); forum=$$?; \
 	$(BIN)/python -m bench.matching $(MATCHING_BENCH_ARGS); matching=$$?; \

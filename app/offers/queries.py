@@ -110,10 +110,15 @@ def best_match_order(viewer: User) -> tuple:
 
 
 def skill_choices(selected: str = "") -> list[tuple[str, str]]:
-    """(slug, name) of the skills with at least one listed offer, and the selected one."""
-    listed = (select(Offer.skill_id).join(Offer.user)
-              .where(Offer.status == OPEN, User.active))
-    condition = Skill.id.in_(listed)
+    """(slug, name) of the skills with at least one listed offer, and the selected one.
+
+    A correlated EXISTS: each skill stops at its first listed offer, found through
+    ix_offers_browse (status, kind, skill_id) — naming every kind lets the index reach
+    skill_id — instead of collecting the skill of every open offer first."""
+    listed = (select(Offer.id).join(Offer.user)
+              .where(Offer.status == OPEN, Offer.kind.in_(KINDS), Offer.skill_id == Skill.id,
+                     User.active))
+    condition = listed.exists()
     if selected:
         condition = or_(condition, Skill.slug == selected)
     rows = db.session.execute(select(Skill.slug, Skill.name).where(condition)
