@@ -48,8 +48,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.refresh_view = "accounts.login"
     login_manager.needs_refresh_message = "Please log in again to confirm it's you."
     login_manager.needs_refresh_message_category = "info"
+    from app.accounts import search_documents as _people  # noqa: F401  ("person")
     from app.forum import search_documents  # noqa: F401  (registers "question" documents)
+    from app.offers import search_documents as _offers  # noqa: F401  ("offer")
     from app.search import init_app as init_search
+    from app.skills import search_documents as _skills  # noqa: F401  ("skill")
 
     init_search(app)
     import app.accounts.sessions  # noqa: F401  (registers the user loader)

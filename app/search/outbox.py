@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 from whoosh.index import LockError
 
@@ -60,8 +60,14 @@ def _after_flush(session: Session, flush_context: Any) -> None:
         targets.update(registry.targets_for(obj))
     for obj in session.dirty:
         if registry.is_watched(obj) and session.is_modified(obj):
-            targets.update(registry.targets_for(obj))
+            targets.update(registry.targets_for(obj, _changed_attributes(obj)))
     _write_rows(session, targets)
+
+
+def _changed_attributes(obj: Any) -> set[str]:
+    """The attributes of `obj` that this flush changed (columns and relationships)."""
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
 
 
 def _after_commit(session: Session) -> None:

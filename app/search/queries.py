@@ -1,8 +1,9 @@
-"""Searching questions: Whoosh finds and ranks ids, the database loads what the viewer may see.
+"""Searching: Whoosh finds and ranks ids, the database loads what the viewer may see.
 
-`search_questions()` serves the search page; `similar_questions()` serves "similar questions"
-while someone types a new one. Both degrade to "no results" (logged) if the index fails, so a
-search problem never becomes an error page.
+`search_questions()` serves the search page's default tab; `search_documents()` its other tabs
+(skills, offers, people, or every kind at once); `similar_questions()` serves "similar
+questions" while someone types a new one (questions only). All degrade to "no results"
+(logged) if the index fails, so a search problem never becomes an error page.
 
 Kept fast on a large index (see the Benchmarks section of the README): no `terms=True` and no
 coordination wrapper, so Whoosh can skip blocks of postings that cannot make the page; filters
@@ -20,6 +21,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import ClassVar
 from weakref import WeakKeyDictionary
 
 from flask import current_app
@@ -36,8 +38,9 @@ from app.core.markdown import to_plain_text
 from app.extensions import db
 from app.forum.models import Question
 from app.forum.search_documents import DOC_TYPE
+from app.offers.models import OPEN
 from app.search.index import get_search_index
-from app.search.query import ParsedQuery, analyse, parse
+from app.search.query import ParsedQuery, Require, analyse, parse
 from app.search.schema import SEARCHED_FIELD, doc_key
 
 log = logging.getLogger(__name__)
@@ -93,14 +96,32 @@ class SearchHit:
     question: Question
     title_html: Markup
     snippet_html: Markup
+    kind: ClassVar[str] = DOC_TYPE
+
+
+@dataclass
+class DocumentHit:
+    """One found skill, offer or person (`kind` is its doc_type; `item` the row), with its
+    highlighted title and snippet (safe HTML). `counts`: a skill's supply and demand."""
+
+    kind: str
+    item: object
+    title_html: Markup
+    snippet_html: Markup
+    counts: object | None = None
 
 
 @dataclass
 class _Found:
-    ids: list[int] = field(default_factory=list)
-    highlights: dict[int, tuple[str, str]] = field(default_factory=dict)
+    keys: list[tuple[str, int]] = field(default_factory=list)  # (doc_type, doc_id), best first
+    highlights: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    bodies: dict[tuple[str, int], str] = field(default_factory=dict)  # stored, for a snippet
     total: int = 0
     suggestion: str | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        return [doc_id for _, doc_id in self.keys]
 
 
 class SearchResults(Pagination):
@@ -122,13 +143,43 @@ class SearchResults(Pagination):
         return self._query_args["total"]
 
 
-def _type_filters(searcher: Searcher) -> list[wq.Query]:
-    """[doc_type is question], or nothing while every document in the index is a question
-    (then the filter would cost a pass over every document and remove none)."""
+def _restricted(searcher: Searcher, parsed: ParsedQuery, doc_type: str | None
+                ) -> wq.Query | None:
+    """The search, limited to documents of `doc_type` (None: every kind), as cheaply as the
+    index allows:
+    - every document is of that type: no filter (it would remove none and cost a pass);
+    - most are (questions among a few thousand skills, offers and people): the documents of
+      the other types are excluded with `AndNot`, which reads only their short lists and
+      keeps the scored side's block skipping;
+    - otherwise (a skill among many questions): `Require` the type's term."""
+    if doc_type is None:
+        return parsed.query()
     reader = searcher.reader()
-    if reader.doc_frequency("doc_type", DOC_TYPE) == reader.doc_count_all():
-        return []
-    return [wq.Term("doc_type", DOC_TYPE)]
+    total = reader.doc_count_all()
+    own = reader.doc_frequency("doc_type", doc_type)
+    if own == total:
+        return parsed.query()
+    if own * 2 >= total:
+        query = parsed.query()
+        others = [t for t in reader.field_terms("doc_type") if t != doc_type]
+        if query is None or not others:
+            return query
+        return wq.AndNot(query, wq.Or([wq.Term("doc_type", t) for t in others]))
+    return parsed.query([wq.Term("doc_type", doc_type)])
+
+
+COUNT_CAP = 999  # a tab counts its matches up to here ("999+" beyond)
+
+
+def _count_type(searcher: Searcher, query: wq.Query, doc_type: str) -> int:
+    """How many documents of `doc_type` match `query`, up to COUNT_CAP + 1: the type's
+    (short) list of documents drives, the query is only asked about those."""
+    count = 0
+    for _ in searcher.docs_for_query(Require(wq.Term("doc_type", doc_type), query)):
+        count += 1
+        if count > COUNT_CAP:
+            break
+    return count
 
 
 def _total(searcher: Searcher, query: wq.Query, results, limit: int, cap: int) -> int:
@@ -175,9 +226,9 @@ def _newest(searcher: Searcher, query: wq.Query, limit: int) -> tuple[list[int],
 
 
 def _find(searcher: Searcher, parsed: ParsedQuery, sort: str, page: int,
-          per_page: int) -> _Found:
+          per_page: int, doc_type: str | None = DOC_TYPE) -> _Found:
     found = _Found()
-    query = parsed.query(_type_filters(searcher))
+    query = _restricted(searcher, parsed, doc_type)
     start, limit = (page - 1) * per_page, page * per_page
     if sort == "newest":
         docnums, found.total = _newest(searcher, query, limit)
@@ -188,10 +239,11 @@ def _find(searcher: Searcher, parsed: ParsedQuery, sort: str, page: int,
         shown = [hit.fields() for hit in results[start:limit]]
     marker = _Highlighter(searcher, query)
     for fields in shown:
-        doc_id = fields["doc_id"]
-        found.ids.append(doc_id)
-        found.highlights[doc_id] = (marker.title(fields.get("title", "")),
-                                    marker.snippet(fields.get("body", "")))
+        key = (fields.get("doc_type", DOC_TYPE), fields["doc_id"])
+        found.keys.append(key)
+        found.highlights[key] = (marker.title(fields.get("title", "")),
+                                 marker.snippet(fields.get("body", "")))
+        found.bodies[key] = fields.get("body", "")
     if parsed.words:
         found.suggestion = _suggest(searcher, parsed)
     return found
@@ -238,12 +290,117 @@ def search_questions(text: str | None, *, viewer=None, tag: str | None = None,
     for question in _load_listed(found.ids):
         if not _visible(question, viewer):
             continue
-        title_html, snippet_html = found.highlights[question.id]
+        title_html, snippet_html = found.highlights[(DOC_TYPE, question.id)]
         title = Markup(title_html) if title_html else escape(question.title)  # noqa: S704
         snippet = (Markup(snippet_html) if snippet_html  # noqa: S704
                    else escape(to_plain_text(question.body_md, SNIPPET_CHARS)))
         hits.append(SearchHit(question=question, title_html=title, snippet_html=snippet))
     return SearchResults(hits=hits, total=found.total, suggestion=found.suggestion, **empty)
+
+
+def _load_hits(found: _Found, viewer) -> list:
+    """The rows behind `found`'s keys, in relevance order, without what `viewer` may not see:
+    hidden questions (but to admins), deactivated people and their offers, offers that are
+    no longer open (but to their owner)."""
+    from app.accounts.search_documents import load_people
+    from app.offers.permissions import owns_offer
+    from app.offers.search_documents import load_offers
+    from app.skills.queries import offer_counts
+    from app.skills.search_documents import load_skills
+
+    wanted: dict[str, list[int]] = {}
+    for kind, doc_id in found.keys:
+        wanted.setdefault(kind, []).append(doc_id)
+    loaders = {DOC_TYPE: _load_listed, "skill": load_skills, "offer": load_offers,
+               "person": load_people}
+    rows = {kind: {obj.id: obj for obj in loaders[kind](ids)}
+            for kind, ids in wanted.items() if kind in loaders}
+    counts = offer_counts(list(rows.get("skill", {}).values()))
+    visible = {
+        DOC_TYPE: lambda q: _visible(q, viewer),
+        "skill": lambda s: True,
+        "offer": lambda o: owns_offer(viewer, o) or (o.status == OPEN and o.user.active),
+        "person": lambda u: u.active,
+    }
+    hits = []
+    for key in found.keys:
+        kind, doc_id = key
+        obj = rows.get(kind, {}).get(doc_id)
+        if obj is None or not visible[kind](obj):
+            continue
+        title_html, snippet_html = found.highlights[key]
+        if kind == DOC_TYPE:
+            title = Markup(title_html) if title_html else escape(obj.title)  # noqa: S704
+            snippet = (Markup(snippet_html) if snippet_html  # noqa: S704
+                       else escape(to_plain_text(obj.body_md, SNIPPET_CHARS)))
+            hits.append(SearchHit(question=obj, title_html=title, snippet_html=snippet))
+            continue
+        # Whoosh's HtmlFormatter escapes what it is given and adds only <mark> tags.
+        title = Markup(title_html) if title_html else escape(_plain_title(kind, obj))  # noqa: S704
+        snippet = (Markup(snippet_html) if snippet_html  # noqa: S704
+                   else escape(_cut(found.bodies.get(key, ""))))
+        hits.append(DocumentHit(kind=kind, item=obj, title_html=title, snippet_html=snippet,
+                                counts=counts.get(doc_id) if kind == "skill" else None))
+    return hits
+
+
+def _plain_title(kind: str, obj) -> str:
+    if kind == "offer":
+        return obj.skill.name
+    if kind == "person":
+        return obj.display_name
+    return obj.name
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def search_documents(text: str | None, *, doc_type: str | None, viewer=None,
+                     tag: str | None = None, sort: str = "relevance", page: int = 1,
+                     per_page: int = 20) -> SearchResults:
+    """A page of documents of `doc_type` ("skill", "offer", "person", "question"; None for
+    every kind) matching `text`, best first (or newest first), with snippets."""
+    sort = sort if sort in SORTS else "relevance"
+    page = max(1, min(page, MAX_PAGE))
+    parsed = parse(text, tag=tag)
+    empty = {"page": page, "per_page": per_page, "query": parsed.raw,
+             "messages": parsed.messages}
+    if parsed.is_empty:
+        return SearchResults(hits=[], total=0, **empty)
+    if not current_app.config.get("SEARCH_ENABLED", True):
+        return SearchResults(hits=[], total=0, **{
+            **empty, "messages": ["Search is switched off on this site."]})
+    try:
+        found = get_search_index().run(
+            lambda s: _find(s, parsed, sort, page, per_page, doc_type))
+    except Exception:  # noqa: BLE001 — a broken index shows "no results", never a 500
+        log.exception("Search failed for %r", parsed.raw)
+        return SearchResults(hits=[], total=0, **{
+            **empty, "messages": ["Search isn't available right now; try again shortly."]})
+    return SearchResults(hits=_load_hits(found, viewer), total=found.total,
+                         suggestion=found.suggestion, **empty)
+
+
+def type_counts(text: str | None, doc_types: list[str], *, tag: str | None = None
+                ) -> dict[str, int]:
+    """How many documents of each of `doc_types` match `text` (each up to COUNT_CAP + 1),
+    for the search page's tabs; {} when there is nothing to count or search fails. Meant for
+    the small kinds (skills, offers, people): each count walks that kind's documents."""
+    parsed = parse(text, tag=tag)
+    if parsed.is_empty or not current_app.config.get("SEARCH_ENABLED", True):
+        return {}
+    query = parsed.query()
+
+    def count(searcher: Searcher) -> dict[str, int]:
+        return {t: _count_type(searcher, query, t) for t in doc_types}
+
+    try:
+        return get_search_index().run(count)
+    except Exception:  # noqa: BLE001 — counts are a nicety
+        log.exception("Counting search matches failed for %r", parsed.raw)
+        return {}
 
 
 class _SearcherMemo:
@@ -296,7 +453,7 @@ def similar_questions(text: str | None, limit: int = 5,
         ids = _similar_memo.get(searcher, key)
         if ids is None:
             specific = parsed.most_specific(searcher.reader(), SIMILAR_WORDS)
-            query = specific.query(_type_filters(searcher))
+            query = _restricted(searcher, specific, DOC_TYPE)
             ids = () if query is None else tuple(
                 hit["doc_id"] for hit in searcher.search(query, limit=limit, mask=mask))
             _similar_memo.put(searcher, key, ids)

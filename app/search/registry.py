@@ -8,7 +8,7 @@ the document it belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,9 @@ class DocType:
     - `all_ids()`: a SELECT of every candidate id, for reindex and check.
     - `watch`: (other model, fn(obj) -> a doc id, several, or None): a change to such a row
       touches those documents (an answer touches its question).
+    - `fields`: {model: attribute names} — for a model listed here, an update touches the
+      documents only when one of those attributes changed (a login's `last_login_at` does
+      not refresh a person); inserts and deletes always do.
     """
 
     name: str
@@ -37,6 +40,16 @@ class DocType:
     all_ids: Callable[[], Select]
     watch: Sequence[tuple[type, Callable[[Any], int | Iterable[int] | None]]] = field(
         default_factory=tuple)
+    fields: Mapping[type, frozenset[str]] = field(default_factory=dict)
+
+    def cares_about(self, cls: type, changed: set[str] | None) -> bool:
+        """Whether a change to these attributes of a `cls` row matters (None: any change)."""
+        if changed is None:
+            return True
+        for model, names in self.fields.items():
+            if issubclass(cls, model):
+                return bool(changed & names)
+        return True
 
 
 _doc_types: dict[str, DocType] = {}
@@ -56,11 +69,14 @@ def all_doc_types() -> Iterable[DocType]:
     return list(_doc_types.values())
 
 
-def targets_for(obj: Any) -> list[tuple[str, int]]:
-    """The (doc_type, doc_id) pairs that a change to `obj` makes stale."""
+def targets_for(obj: Any, changed: set[str] | None = None) -> list[tuple[str, int]]:
+    """The (doc_type, doc_id) pairs that a change to `obj` makes stale (`changed`: the
+    attributes an update changed; None for an insert, a delete or an explicit touch)."""
     found: list[tuple[str, int]] = []
     cls = type(obj)
     for doc_type in _doc_types.values():
+        if not doc_type.cares_about(cls, changed):
+            continue
         if isinstance(obj, doc_type.model):
             if obj.id is not None:
                 found.append((doc_type.name, obj.id))

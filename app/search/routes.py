@@ -1,4 +1,7 @@
-"""The search page: /search?q=…&tag=…&sort=…&page=… (a fragment of results for htmx)."""
+"""The search page: /search?q=…&type=…&tag=…&sort=…&page=… (a fragment of results for htmx).
+
+`type` picks what is searched: questions (the default), skills, offers, people, or all.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,17 @@ from app.search.query import MAX_QUERY_CHARS, clean
 # rather than refused, but never unbounded.
 MAX_QUERY_ARG = MAX_QUERY_CHARS * 10
 SORT_LABELS = {"relevance": "Best match", "newest": "Newest"}
+# ?type= → (the doc_type searched, None for every kind; the tab's label)
+TYPES = {
+    "questions": ("question", "Questions"),
+    "skills": ("skill", "Skills"),
+    "offers": ("offer", "Offers"),
+    "people": ("person", "People"),
+    "all": (None, "All"),
+}
+DEFAULT_TYPE = "questions"
+HEADINGS = {"questions": "Search questions", "all": "Search everything"}
+COUNTED_TYPES = ("skills", "offers", "people")  # small kinds: a tab count is cheap
 
 
 @bp.record_once
@@ -32,7 +46,7 @@ def _page_arg() -> int:
 def search():
     # Imported here: the queries load forum documents, and the forum imports this package
     # to register them, so a module-level import would be circular.
-    from app.search.queries import search_questions
+    from app.search.queries import search_documents, search_questions, type_counts
 
     q = request.args.get("q", "")[:MAX_QUERY_ARG]
     tag = clean(request.args.get("tag", "")[:TAG_MAX * 4])[:TAG_MAX].lower()
@@ -41,9 +55,23 @@ def search():
         sort = "relevance"
     per_page = min(current_app.config.get("SEARCH_PER_PAGE", 20),
                    current_app.config["MAX_PER_PAGE"])
-    results = search_questions(q, viewer=current_user, tag=tag or None, sort=sort,
-                               page=_page_arg(), per_page=per_page)
+    kind = request.args.get("type", DEFAULT_TYPE)
+    if kind not in TYPES:
+        kind = DEFAULT_TYPE
+    if kind == DEFAULT_TYPE:
+        results = search_questions(q, viewer=current_user, tag=tag or None, sort=sort,
+                                   page=_page_arg(), per_page=per_page)
+    else:
+        results = search_documents(q, doc_type=TYPES[kind][0], viewer=current_user,
+                                   tag=tag or None, sort=sort, page=_page_arg(),
+                                   per_page=per_page)
+    searched = bool(results.query or tag)
+    counts = {}
+    if searched:
+        found = type_counts(q, [TYPES[t][0] for t in COUNTED_TYPES], tag=tag or None)
+        counts = {t: found[TYPES[t][0]] for t in COUNTED_TYPES if TYPES[t][0] in found}
     return render_page_or_fragment(
         "search/search_results.html", "search/_results.html",
         results=results, q=results.query, tag=tag, sort=sort, sorts=SORT_LABELS,
-        searched=bool(results.query or tag))
+        searched=searched, kind=kind, types=TYPES, type_counts=counts,
+        heading=HEADINGS.get(kind, f"Search {TYPES[kind][1].lower()}"))

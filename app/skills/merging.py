@@ -23,6 +23,8 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
 from app.extensions import db
 from app.offers.models import CLOSED, OPEN, PAUSED, Offer
+from app.offers.search_documents import DOC_TYPE as OFFER_DOC
+from app.search import outbox
 from app.skills.models import Skill
 from app.skills.services import find_skill, require_taxonomy_editor
 
@@ -100,6 +102,8 @@ def merge_skills(actor: User, duplicate: Skill, target: Skill) -> MergePlan:
     try:
         with db.session.begin_nested():
             db.session.flush()  # closed first, so the move never has two open offers each
+            moved = db.session.scalars(
+                select(Offer.id).where(Offer.skill_id == duplicate.id)).all()
             db.session.execute(
                 update(Offer).where(Offer.skill_id == duplicate.id).values(skill_id=target.id),
                 execution_options={"synchronize_session": "fetch"})
@@ -111,6 +115,8 @@ def merge_skills(actor: User, duplicate: Skill, target: Skill) -> MergePlan:
         name.is_canonical = False
     if target.category_id is None and duplicate.category_id is not None:
         target.category_id = duplicate.category_id
+    for offer_id in moved:  # a bulk UPDATE: the flush does not see the offers' new skill
+        outbox.touch(OFFER_DOC, offer_id)
     db.session.flush()
     db.session.delete(duplicate)
     db.session.flush()

@@ -15,7 +15,12 @@ from app.search import outbox, registry
 from app.search.index import SearchIndex, get_search_index
 from app.search.models import SearchOutbox
 from app.search.queries import search_questions
-from tests.search.factories import make_question
+from tests.search.factories import make_question, only_questions
+
+
+@pytest.fixture(autouse=True)
+def _questions_only(monkeypatch):
+    only_questions(monkeypatch)
 
 
 def outbox_ids() -> list[tuple[str, int]]:

@@ -11,7 +11,12 @@ from app.search import outbox
 from app.search.index import get_search_index
 from app.search.models import SearchOutbox
 from tests.factories import make_user
-from tests.search.factories import get_tag, make_answer, make_question
+from tests.search.factories import get_tag, make_answer, make_question, only_questions
+
+
+@pytest.fixture(autouse=True)
+def _questions_only(monkeypatch):
+    only_questions(monkeypatch)
 
 
 def outbox_rows() -> list[tuple[str, int]]:
