@@ -8,6 +8,8 @@ from app.extensions import db
 from app.home import bp
 from app.notifications.services import inbox_select
 
+HOME_MATCHES = 3  # the best suggestions shown on the home page; /matches/ has them all
+
 
 @bp.get("/")
 def index():
@@ -20,9 +22,14 @@ def index():
         ("a short bio", current_user.bio_md),
         ("what you're open to", current_user.open_to),
     ) if not value]
+    from app.offers.match_queries import matches_for  # the marketplace imports accounts
+
+    matches = matches_for(current_user)
     return render_template(
         "home/dashboard.html",
         missing=missing,
+        matches=matches,
+        top_matches=matches.suggestions[:HOME_MATCHES],
         notifications=db.session.scalars(inbox_select(current_user).limit(5)).all(),
         colleagues=colleagues_in_department(current_user),
     )

@@ -47,6 +47,8 @@ class Offer(db.Model):
         Index("uq_offers_one_open_per_kind_and_skill", "user_id", "kind", "skill_id",
               unique=True, sqlite_where=_NOT_CLOSED, postgresql_where=_NOT_CLOSED),
         Index("ix_offers_browse", "status", "kind", "skill_id"),
+        # The marketplace lists open offers newest first: walk this index and stop at a page.
+        Index("ix_offers_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,6 +70,11 @@ def _listed() -> Select:
                      contains_eager(Offer.skill).contains_eager(Skill.category)))
 
 
+# The marketplace counts at most this many matching offers ("1,000+"): counting means
+# reading every matching row, and nobody pages that far — they filter instead.
+COUNT_CAP = 1000
+
+
 def marketplace_select(viewer: User, filters: MarketplaceFilters) -> Select:
     """The marketplace: filters combine (AND); sorted newest first, or best match first."""
     query = _listed()

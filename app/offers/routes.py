@@ -9,7 +9,7 @@ from app.accounts.queries import departments
 from app.core.errors import DomainError, Invalid
 from app.core.forms import csrf_checked_by_form, show_invalid
 from app.core.htmx import render_page_or_fragment
-from app.core.pagination import paginate
+from app.core.pagination import paginate_capped
 from app.core.validators import has_control_characters
 from app.extensions import db
 from app.offers import bp, queries, services
@@ -47,7 +47,8 @@ def load_own_offer(offer_id: int) -> Offer:
 @login_required
 def marketplace():
     filters = queries.MarketplaceFilters.from_args(request.args)
-    page = paginate(queries.marketplace_select(current_user, filters), _per_page())
+    page = paginate_capped(queries.marketplace_select(current_user, filters), _per_page(),
+                           cap=queries.COUNT_CAP)
     return render_page_or_fragment(
         "offers/offer_list.html", "offers/_offer_results.html",
         page=page, filters=filters, sorts=queries.SORTS, kinds=KINDS, levels=LEVELS,
