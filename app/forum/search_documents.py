@@ -1,7 +1,8 @@
 """How forum questions become search documents.
 
 A question's document holds its title, its tags, and its body followed by the text of its
-visible answers, so an answer's words find the question. A hidden question is not indexed.
+visible answers, so an answer's words find the question. A hidden question is indexed with
+`is_hidden` set, and only administrators' searches include it.
 A change to an answer or a tag refreshes the questions it belongs to (through the outbox's
 `watch`); adding or removing a tag changes `Question.tags`, which refreshes the question.
 """
@@ -36,11 +37,13 @@ def question_document(question: Question) -> dict:
         "created_at": question.created_at,
         "is_answered": bool(answers),
         "is_accepted": question.accepted_answer_id is not None,
+        "is_hidden": question.is_hidden,
     }
 
 
 def is_indexable(question: Question) -> bool:
-    return not question.is_hidden
+    """Every question, hidden ones too (flagged `is_hidden`): administrators search them."""
+    return True
 
 
 def load_questions(ids: Sequence[int]) -> list[Question]:

@@ -50,6 +50,9 @@ def build_schema() -> Schema:
         created_at=DATETIME(sortable=True),
         is_answered=BOOLEAN(),
         is_accepted=BOOLEAN(),
+        # Hidden by a moderator: kept in the index so administrators still find it; every
+        # other search excludes it (`app.search.queries._restricted`).
+        is_hidden=BOOLEAN(),
     )
 
 

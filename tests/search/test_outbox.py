@@ -102,7 +102,7 @@ def test_drain_indexes_and_is_idempotent(app):
     assert count == 1
 
 
-def test_drain_deletes_hidden_and_deleted(app):
+def test_drain_deletes_deleted_and_flags_hidden(app):
     kept, hidden, deleted = make_question(), make_question(), make_question()
     outbox.drain_all()
     assert indexed_ids() == {kept.id, hidden.id, deleted.id}
@@ -110,7 +110,12 @@ def test_drain_deletes_hidden_and_deleted(app):
     db.session.delete(deleted)
     db.session.commit()
     outbox.drain_all()
-    assert indexed_ids() == {kept.id}
+    assert indexed_ids() == {kept.id, hidden.id}
+
+    def flagged(searcher):
+        return {searcher.stored_fields(n)["doc_id"]
+                for n in searcher.docs_for_query(Term("is_hidden", True))}
+    assert get_search_index().run(flagged) == {hidden.id}
 
 
 def test_drain_respects_max_rows(app):

@@ -177,3 +177,13 @@ def test_similar_questions(app, indexed):
     assert hidden not in similar
     assert similar_questions("") == []
     assert similar_questions('tag:"weird is:answered') == []
+
+
+def test_hidden_questions_are_searched_by_admins_only(app, indexed):
+    hidden = make_question(title="Moderated thread about lanyards", is_hidden=True)
+    indexed()
+    everyone = search_questions("lanyards")
+    assert everyone.total == 0 and everyone.items == []  # excluded in the index, not after
+    admin = search_questions("lanyards", viewer=make_admin())
+    assert admin.total == 1 and [h.question.id for h in admin.items] == [hidden.id]
+    assert similar_questions("Moderated thread about lanyards") == []

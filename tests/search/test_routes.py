@@ -206,7 +206,8 @@ def test_hidden_questions_only_for_admins(client, auth, me):
     auth.logout()
     auth.login(make_admin())
     admin_view = client.get("/search?q=secretword").text
-    assert hit_titles(admin_view) == ["Visible then hidden secretword"]
+    assert sorted(hit_titles(admin_view)) == ["Hidden from the start secretword",
+                                              "Visible then hidden secretword"]
     assert '<span class="badge">hidden</span>' in admin_view
 
 
