@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         is_answered=BOOLEAN(),
         is_accepted=BOOLEAN(),
         # Hidden by a moderator: kept in the index so administrators still find it; every
-        # other search excludes it (`app.search.queries._restricted`).
+        # other search excludes it (`app.search.finding.restricted`).
         is_hidden=BOOLEAN(),
     )
 
