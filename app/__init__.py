@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
 
     init_search(app)
     import app.accounts.sessions  # noqa: F401  (registers the user loader)
+    import app.core.generations  # noqa: F401  (the cache_generations table)
 
 
 def _migrations_dir():

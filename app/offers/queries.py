@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
+from app.core.pagination import paginate_capped, paginate_tiers
 from app.extensions import db
 from app.offers.models import FORMATS, KINDS, LEARN, LEVELS, OPEN, PAUSED, TEACH, Offer
 from app.skills.models import SKILL_SLUG_MAX, Skill, SkillCategory
@@ -75,8 +77,8 @@ def _listed() -> Select:
 COUNT_CAP = 1000
 
 
-def marketplace_select(viewer: User, filters: MarketplaceFilters) -> Select:
-    """The marketplace: filters combine (AND); sorted newest first, or best match first."""
+def marketplace_select(filters: MarketplaceFilters) -> Select:
+    """The listed offers that pass every filter (they combine with AND), unordered."""
     query = _listed()
     if filters.kind:
         query = query.where(Offer.kind == filters.kind)
@@ -90,28 +92,49 @@ def marketplace_select(viewer: User, filters: MarketplaceFilters) -> Select:
         query = query.where(getattr(Offer, f"format_{filters.format}").is_(True))
     if filters.level:
         query = query.where(Offer.level == filters.level)
-    newest = (Offer.created_at.desc(), Offer.id.desc())
+    return query
+
+
+NEWEST = (Offer.created_at.desc(), Offer.id.desc())
+
+
+def marketplace_page(viewer: User, filters: MarketplaceFilters,
+                     default_per_page: int) -> Pagination:
+    """The page of the marketplace that `?page=` asks for, newest or best match first."""
+    query = marketplace_select(filters)
     if filters.sort == "match":
-        return query.order_by(*best_match_order(viewer), *newest)
-    return query.order_by(*newest)
+        return paginate_tiers(best_match_tiers(viewer, query), query, default_per_page,
+                              cap=COUNT_CAP)
+    return paginate_capped(query.order_by(*NEWEST), default_per_page, cap=COUNT_CAP)
 
 
-def best_match_order(viewer: User) -> tuple:
-    """Offers that complement the viewer's own open offers first (teachers of what they
-    want to learn, learners of what they teach), then people from other departments, and
-    the viewer's own offers last."""
+def best_match_tiers(viewer: User, query: Select) -> list[Select]:
+    """Best match for the viewer, as four lists read one after another:
+
+    1. offers that complement the viewer's own open offers — teachers of what they want to
+       learn, learners of what they teach — people from other departments first;
+    2. everyone else's offers from other departments;
+    3. everyone else's offers from the viewer's department;
+    4. the viewer's own offers.
+
+    Newest first within each. Only the first list needs sorting by more than its index
+    (it is short); the others stop after a page of rows."""
     my_skills = {
         kind: select(Offer.skill_id).where(Offer.user_id == viewer.id, Offer.kind == kind,
                                            Offer.status == OPEN).scalar_subquery()
         for kind in (TEACH, LEARN)
     }
-    complements = case(
-        (Offer.user_id == viewer.id, 2),
-        (((Offer.kind == TEACH) & Offer.skill_id.in_(my_skills[LEARN]))
-         | ((Offer.kind == LEARN) & Offer.skill_id.in_(my_skills[TEACH])), 0),
-        else_=1)
-    other_department = case((User.department != (viewer.department or ""), 0), else_=1)
-    return complements, other_department
+    complements = (((Offer.kind == TEACH) & Offer.skill_id.in_(my_skills[LEARN]))
+                   | ((Offer.kind == LEARN) & Offer.skill_id.in_(my_skills[TEACH])))
+    others = query.where(Offer.user_id != viewer.id)
+    other_department = User.department != (viewer.department or "")
+    return [
+        others.where(complements)
+        .order_by(case((other_department, 0), else_=1), *NEWEST),
+        others.where(~complements, other_department).order_by(*NEWEST),
+        others.where(~complements, ~other_department).order_by(*NEWEST),
+        query.where(Offer.user_id == viewer.id).order_by(*NEWEST),
+    ]
 
 
 def skill_choices(selected: str = "") -> list[tuple[str, str]]:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts.queries import departments
 from app.core.errors import DomainError, Invalid
 from app.core.forms import csrf_checked_by_form, show_invalid
-from app.core.htmx import render_page_or_fragment
-from app.core.pagination import paginate_capped
+from app.core.htmx import is_htmx_request
 from app.core.validators import has_control_characters
 from app.extensions import db
-from app.offers import bp, queries, services
+from app.offers import bp, marketplace_page, queries, services
 from app.offers.forms import NewOfferForm, OfferDetailsForm
-from app.offers.models import FORMATS, KINDS, LEVELS, TEACH, Offer
+from app.offers.models import KINDS, TEACH, Offer
 from app.offers.permissions import can_manage_offer, can_see_offer
 from app.skills.models import SKILL_NAME_MAX
 
@@ -47,13 +45,11 @@ def load_own_offer(offer_id: int) -> Offer:
 @login_required
 def marketplace():
     filters = queries.MarketplaceFilters.from_args(request.args)
-    page = paginate_capped(queries.marketplace_select(current_user, filters), _per_page(),
-                           cap=queries.COUNT_CAP)
-    return render_page_or_fragment(
-        "offers/offer_list.html", "offers/_offer_results.html",
-        page=page, filters=filters, sorts=queries.SORTS, kinds=KINDS, levels=LEVELS,
-        formats=FORMATS, skills=queries.skill_choices(filters.skill),
-        categories=queries.category_choices(), departments=departments())
+    results = marketplace_page.results_html(current_user, filters, _per_page())
+    if is_htmx_request():
+        return results
+    return render_template("offers/offer_list.html", results=results,
+                           filter_form=marketplace_page.filter_form_html(filters))
 
 
 def _prefill() -> dict:

@@ -1,0 +1,147 @@
+"""Cache generations: a number per cached area that changes with the data the area shows.
+
+A page part that is costly to build and the same for many requests (the marketplace's
+filter form and its lists of offers) is cached per process under its area's *generation*.
+Every transaction that writes a table an area watches — through the ORM or with a bulk
+INSERT/UPDATE/DELETE on the session — moves that area's row in `cache_generations` to a new
+value, in the same transaction, just before it commits. So:
+
+- a reader that sees the new value also sees the new data (both commit together), on every
+  worker and every host — there is nothing to broadcast;
+- a rolled-back change moves nothing;
+- the row is written last, after the final flush, so holding its lock never waits on another
+  lock: no deadlock, and concurrent writers of the same area only queue for that one UPDATE.
+
+A process that never saw a change has no row to read, and caches nothing (`current()` is
+None). The first change inserts the row with a random value, so a database that is recreated
+or restored never hands out a value some process has cached under before.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g, has_app_context
+from sqlalchemy import BigInteger, String, event, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+_PENDING = "cache_generations_pending"  # session.info: areas this transaction changed
+_SEEN = "cache_generations_seen"  # flask.g: generations read in this request
+
+
+class CacheGeneration(db.Model):
+    __tablename__ = "cache_generations"
+
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+@dataclass(frozen=True)
+class _Watch:
+    area: str
+    table: str
+    columns: frozenset[str] = field(default_factory=frozenset)  # empty: any column
+
+
+_watches: list[_Watch] = []
+_listening = False
+
+
+def watch(area: str, table: str, columns: tuple[str, ...] = ()) -> None:
+    """Move `area`'s generation whenever `table` changes (for an ORM update, only when one of
+    `columns` changed, if given; inserts, deletes and bulk statements always count)."""
+    entry = _Watch(area, table, frozenset(columns))
+    if entry not in _watches:
+        _watches.append(entry)
+    _listen()
+
+
+def current(area: str) -> int | None:
+    """The area's generation as this request sees it; None before its first change.
+
+    Read once per request (and again after this request commits a change to it)."""
+    seen = g.setdefault(_SEEN, {}) if has_app_context() else {}
+    if area not in seen:
+        seen[area] = db.session.scalar(
+            select(CacheGeneration.value).where(CacheGeneration.area == area))
+    return seen[area]
+
+
+def _areas_for_object(obj: Any, inserted_or_deleted: bool) -> set[str]:
+    table = getattr(type(obj), "__tablename__", None)
+    found: set[str] = set()
+    for entry in _watches:
+        if entry.table != table:
+            continue
+        if inserted_or_deleted or not entry.columns:
+            found.add(entry.area)
+            continue
+        attrs = inspect(obj).attrs
+        if any(attrs[name].history.has_changes() for name in entry.columns):
+            found.add(entry.area)
+    return found
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    pending = session.info.setdefault(_PENDING, set())
+    for obj in session.new | session.deleted:
+        pending |= _areas_for_object(obj, True)
+    watched = {entry.table for entry in _watches}
+    for obj in session.dirty:
+        if getattr(type(obj), "__tablename__", None) in watched and session.is_modified(obj):
+            pending |= _areas_for_object(obj, False)
+
+
+def _do_orm_execute(state: Any) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    areas = {entry.area for entry in _watches if entry.table == name}
+    if areas:
+        state.session.info.setdefault(_PENDING, set()).update(areas)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # the commit's own flush, early, so its changes are counted
+    areas = session.info.pop(_PENDING, None)
+    if areas:
+        connection = session.connection()
+        for area in sorted(areas):
+            _move(connection, area)
+        if has_app_context():
+            g.pop(_SEEN, None)
+
+
+def _move(connection: Any, area: str) -> None:
+    table = CacheGeneration.__table__
+    moved = connection.execute(update(table).where(table.c.area == area)
+                               .values(value=table.c.value + 1))
+    if moved.rowcount:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    start = secrets.randbits(62)
+    connection.execute(dialect.insert(table).values(area=area, value=start)
+                       .on_conflict_do_update(index_elements=[table.c.area],
+                                              set_={"value": table.c.value + 1}))
+
+
+def _forget(session: Session) -> None:
+    if not session.in_transaction():  # the whole transaction, not a savepoint, rolled back
+        session.info.pop(_PENDING, None)
+
+
+def _listen() -> None:
+    global _listening
+    if _listening:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _do_orm_execute)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_rollback", _forget)
+    _listening = True
