@@ -68,6 +68,7 @@ def _migrations_dir():
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
+    from app.events import bp as events_bp
     from app.exchanges import bp as exchanges_bp
     from app.forum import bp as forum_bp
     from app.home import bp as home_bp
@@ -77,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.skills import bp as skills_bp
 
     for bp in (home_bp, accounts_bp, notifications_bp, skills_bp, offers_bp, exchanges_bp,
-               forum_bp, search_bp, admin_bp):
+               events_bp, forum_bp, search_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -72,3 +72,46 @@ feedback_due = _signals.signal("feedback-due")
 the other members, `by`: who completed it) and by `flask exchanges remind` to members who
 still haven't rated (`to`: them, `by`: None), at most once per member. Sender: the
 `Exchange`."""
+
+# -- Events --------------------------------------------------------------------------------
+
+event_booked = _signals.signal("event-booked")
+"""A person holds a confirmed seat at an event. Sender: the `Booking`; `how`: "booked" (they
+booked a free seat), "claimed" (they claimed a seat offered to them) or "promoted" (the
+waitlist gave them a seat directly, because the event starts within the claim window)."""
+
+event_waitlisted = _signals.signal("event-waitlisted")
+"""A person joined a full event's waitlist. Sender: the `Booking`; `position`: their place
+in the queue (1 = next)."""
+
+seat_offered = _signals.signal("seat-offered")
+"""A seat freed up and is held for the first person waiting until `booking.offer_expires_at`.
+Sender: the `Booking` (status "offered")."""
+
+seat_offer_expired = _signals.signal("seat-offer-expired")
+"""A seat offered from the waitlist was not claimed in time; it went to the next person.
+Sender: the `Booking` (status "lapsed")."""
+
+event_changed = _signals.signal("event-changed")
+"""A host changed an event's time, place, link or capacity. Sender: the `Event`; `by`: the
+host (`User`); `changes`: the names of the fields that changed, in words ("the time")."""
+
+event_cancelled = _signals.signal("event-cancelled")
+"""A host cancelled an event; every booking was cancelled with it. Sender: the `Event`; `by`:
+the host (`User`); `notify`: the `User`s who were booked, offered a seat or waiting."""
+
+event_reminder = _signals.signal("event-reminder")
+"""An event starts within a day. Sent once per booking by `flask events send-reminders`.
+Sender: the confirmed `Booking`."""
+
+event_feedback_due = _signals.signal("event-feedback-due")
+"""An event ended; an attendee may rate it (and, after a workshop, host a teach-back). Sent
+once per booking by `flask events send-reminders`. Sender: the `Booking`."""
+
+event_repeat_scheduled = _signals.signal("event-repeat-scheduled")
+"""A host scheduled a repeat of an event that had a waitlist. Sender: the new `Event`; `to`:
+the `User`s left waiting on the original, told first."""
+
+proposal_scheduled = _signals.signal("proposal-scheduled")
+"""Someone turned a session proposal into an event. Sender: the `SessionProposal`; `event`:
+the new `Event`; `to`: everyone who had added their interest (the host excluded)."""

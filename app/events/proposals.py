@@ -1,0 +1,5 @@
+"""(being written) Session proposals."""
+
+
+def attach_event(proposal, event, by) -> None:
+    raise NotImplementedError
