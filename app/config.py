@@ -114,9 +114,17 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # Rendered parts of busy pages (the marketplace's filters and lists) kept per worker,
+    # until the data they show changes; 0 switches the cache off.
+    PAGE_CACHE_ENTRIES = 512
+
+    # Events: how long a seat freed from a waitlist stays held for the next person.
+    EVENT_CLAIM_WINDOW_HOURS = 24
+
     PEOPLE_PER_PAGE = 24
     QUESTIONS_PER_PAGE = 20
     OFFERS_PER_PAGE = 20
+    EVENTS_PER_PAGE = 20
     SEARCH_PER_PAGE = 20
     NOTIFICATIONS_PER_PAGE = 30
     MAX_PER_PAGE = 100
