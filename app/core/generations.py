@@ -108,6 +108,8 @@ def _do_orm_execute(state: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint's release, not the commit
+        return
     session.flush()  # the commit's own flush, early, so its changes are counted
     areas = session.info.pop(_PENDING, None)
     if areas:
@@ -131,8 +133,8 @@ def _move(connection: Any, area: str) -> None:
                                               set_={"value": table.c.value + 1}))
 
 
-def _forget(session: Session) -> None:
-    if not session.in_transaction():  # the whole transaction, not a savepoint, rolled back
+def _forget(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
 
 
@@ -143,5 +145,5 @@ def _listen() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "do_orm_execute", _do_orm_execute)
     event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_soft_rollback", _forget)
     _listening = True

@@ -29,8 +29,9 @@ generations.watch(AREA, "users", columns=("display_name", "handle", "department"
 
 def results_html(viewer, filters: queries.MarketplaceFilters, default_per_page: int) -> Markup:
     """The count, the offers and the pager for this request's query string."""
-    # The pager's links repeat the query string as it came, so it is the key, not `filters`.
-    key = ("results", tuple(sorted(request.args.items(multi=True))),
+    # The pager's links repeat the query string as it came, so it is the key, not `filters`
+    # (in its order: a repeated name means its first value).
+    key = ("results", tuple(request.args.items(multi=True)),
            viewer.id if filters.sort == "match" else None)
 
     def render() -> Markup:
