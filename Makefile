@@ -46,13 +46,15 @@ lint: install-test
 ## search relevance on ../shared/corpus; prints a summary and writes bench/results/. Then
 ## time match suggestions for 5,000 people and 20,000 offers (bench/matching.py; options in
 ## MATCHING_BENCH_ARGS) and compare /offers/ throughput with a bare Flask page on the same
-## database (bench/offers_throughput.py; OFFERS_BENCH_ARGS). All three always run; it fails
-## when any misses a target.
+## database (bench/offers_throughput.py; OFFERS_BENCH_ARGS), and time the event list and
+## event pages at 16 connections (bench/events.py; EVENTS_BENCH_ARGS). All always run; it
+## fails when any misses a target.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS); forum=$$?; \
 	$(BIN)/python -m bench.matching $(MATCHING_BENCH_ARGS); matching=$$?; \
 	$(BIN)/python -m bench.offers_throughput $(OFFERS_BENCH_ARGS); offers=$$?; \
-	test $$forum -eq 0 && test $$matching -eq 0 && test $$offers -eq 0
+	$(BIN)/python -m bench.events $(EVENTS_BENCH_ARGS); events=$$?; \
+	test $$forum -eq 0 && test $$matching -eq 0 && test $$offers -eq 0 && test $$events -eq 0
 
 clean-venv:
 	rm -rf $(VENV)

@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.needs_refresh_message = "Please log in again to confirm it's you."
     login_manager.needs_refresh_message_category = "info"
     from app.accounts import search_documents as _people  # noqa: F401  ("person")
+    from app.events import search_documents as _events  # noqa: F401  ("event")
     from app.forum import search_documents  # noqa: F401  (registers "question" documents)
     from app.offers import search_documents as _offers  # noqa: F401  ("offer")
     from app.search import init_app as init_search
@@ -97,6 +98,7 @@ def _register_errors_and_hooks(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.demo import seed_cli
+    from app.events.cli import events_cli
     from app.exchanges import progress_cli  # noqa: F401  (adds `remind` to exchanges_cli)
     from app.exchanges.cli import exchanges_cli
     from app.search.cli import search_cli
@@ -105,3 +107,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(exchanges_cli)
+    app.cli.add_command(events_cli)

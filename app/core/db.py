@@ -72,6 +72,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(conn, name):
+    """pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT that
+    comes first would start a transaction of its own, and its RELEASE would commit at once —
+    outside the request's one commit. Open the real transaction first; IMMEDIATE takes the
+    write lock now (waiting up to the busy timeout), since a savepoint is there to write."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if (type(dbapi_connection).__module__.startswith("sqlite3")
+            and not dbapi_connection.in_transaction):
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 

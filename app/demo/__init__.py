@@ -29,8 +29,9 @@ seed_cli = AppGroup("seed", help="Fill the database with demo data.")
               help="How many forum questions to create.")
 def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | None,
               questions: int) -> None:
-    """Create demo people across departments, the skill taxonomy, their offers, and a forum
-    they use."""
+    """Create demo people across departments, the skill taxonomy, their offers, a forum
+    they use, and the events they host and go to."""
+    from app.demo.events import create_events
     from app.demo.forum import create_forum
     from app.demo.offers import create_offers
     from app.demo.people import create_people
@@ -48,6 +49,8 @@ def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | Non
     offers = create_offers(random.Random(f"offers-{seed_number}"), created, skills)
     with click.progressbar(length=questions, label="Creating the forum") as bar:
         forum = create_forum(rng, created, questions, progress=bar.update)
+    # Events too draw from their own generator, after everything they build on.
+    events = create_events(random.Random(f"events-{seed_number}"), created, skills, offers)
     db.session.commit()
     departments = len({p.department for p in created})
     click.echo(f"Created {len(created)} people in {departments} departments "
@@ -57,3 +60,7 @@ def seed_demo(people: int, seed_number: int, if_empty: bool, password: str | Non
     click.echo(f"Created {len(offers)} offers.")
     click.echo("Created {questions} questions, {answers} answers, {comments} comments and "
                "{votes} votes.".format(**forum))
+    if events.get("upcoming") or events.get("past"):
+        click.echo("Created {upcoming} upcoming and {past} past events with {bookings} seats "
+                   "booked, {waiting} people waiting, {materials} materials, {ratings} ratings "
+                   "and {proposals} session proposals.".format(**events))

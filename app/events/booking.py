@@ -25,6 +25,7 @@ from app.events.models import (
     HOLDS_SEAT,
     LAPSED,
     OFFERED,
+    SCHEDULED,
     WAITING,
     Booking,
     Event,
@@ -53,9 +54,10 @@ def _check_bookable(event: Event, user: User, now: datetime) -> None:
 
 
 def _take_seat(event: Event) -> bool:
-    """Take one seat if one is free: True when taken."""
+    """Take one seat if one is free (and the event still runs): True when taken."""
     taken = db.session.execute(
-        update(Event).where(Event.id == event.id, Event.seats_taken < Event.capacity)
+        update(Event).where(Event.id == event.id, Event.status == SCHEDULED,
+                            Event.seats_taken < Event.capacity)
         .values(seats_taken=Event.seats_taken + 1)
         .execution_options(synchronize_session=False)).rowcount
     return bool(taken)
@@ -68,12 +70,23 @@ def _give_back_seat(event: Event) -> None:
         .execution_options(synchronize_session=False))
 
 
-def _count_waiting(event: Event, delta: int) -> None:
-    db.session.execute(
-        update(Event).where(Event.id == event.id)
-        .values(waiting_count=case((Event.waiting_count + delta < 0, 0),
-                                   else_=Event.waiting_count + delta))
-        .execution_options(synchronize_session=False))
+def _count_waiting(event: Event, delta: int) -> bool:
+    """Move the waiting counter; joining (delta > 0) only while the event still runs."""
+    query = update(Event).where(Event.id == event.id)
+    if delta > 0:
+        query = query.where(Event.status == SCHEDULED)
+    moved = db.session.execute(
+        query.values(waiting_count=case((Event.waiting_count + delta < 0, 0),
+                                        else_=Event.waiting_count + delta))
+        .execution_options(synchronize_session=False)).rowcount
+    return bool(moved)
+
+
+def _lock_event(event: Event) -> None:
+    """Lock the event's row (PostgreSQL; SQLite has one writer anyway) before any booking
+    row. Every path that changes both — booking, cancelling, promoting, expiring — takes
+    the event first, so two of them can never wait on each other (a deadlock)."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
 def _set_status(booking: Booking, expected: tuple[str, ...], **values) -> bool:
@@ -125,8 +138,8 @@ def book_seat(event: Event, user: User, now: datetime | None = None) -> Booking:
                 booking = existing
                 if not _set_status(booking, (CANCELLED, LAPSED), **values):
                     raise Conflict(_already_message(booking))
-            if not seat:
-                _count_waiting(event, +1)
+            if not seat and not _count_waiting(event, +1):
+                raise Conflict("This event was cancelled, so it can't be booked.")
     except IntegrityError as err:  # a second request of the same person won the insert
         raise Conflict("You already have a booking for this event.") from err
     _refresh(booking, event)
@@ -152,6 +165,8 @@ def cancel_booking(booking: Booking, user: User, now: datetime | None = None) ->
     if booking.user_id != user.id:
         raise NotAllowed("You can only cancel your own booking.")
     event = booking.event
+    _lock_event(event)
+    db.session.refresh(booking)  # as it is now that promotions of this event wait for us
     previous = booking.status
     if not booking.is_active or not _set_status(booking, (previous,), status=CANCELLED,
                                                 cancelled_at=now):
@@ -240,7 +255,13 @@ def expire_offers(now: datetime | None = None) -> int:
         .order_by(Booking.offer_expires_at, Booking.id)))
     lapsed = 0
     for booking in stale:
-        if not _set_status(booking, (OFFERED,), status=LAPSED, cancelled_at=now):
+        _lock_event(booking.event)
+        still_expired = db.session.execute(
+            update(Booking).where(Booking.id == booking.id, Booking.status == OFFERED,
+                                  Booking.offer_expires_at <= now)
+            .values(status=LAPSED, cancelled_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if not still_expired:  # claimed (or cancelled) in the meantime
             continue
         _give_back_seat(booking.event)
         _refresh(booking, booking.event)

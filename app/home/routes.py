@@ -6,6 +6,7 @@ from app.accounts.models import User
 from app.accounts.queries import colleagues_in_department
 from app.extensions import db
 from app.home import bp
+from app.home.queries import my_upcoming_events
 from app.notifications.services import inbox_select
 
 HOME_MATCHES = 3  # the best suggestions shown on the home page; /matches/ has them all
@@ -32,4 +33,5 @@ def index():
         top_matches=matches.suggestions[:HOME_MATCHES],
         notifications=db.session.scalars(inbox_select(current_user).limit(5)).all(),
         colleagues=colleagues_in_department(current_user),
+        my_events=my_upcoming_events(current_user),
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
-from app.notifications import listeners, routes  # noqa: E402, F401
+from app.notifications import event_listeners, listeners, routes  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Searching: Whoosh finds and ranks ids, the database loads what the viewer may see.
 
 `search_questions()` serves the search page's default tab; `search_documents()` its other tabs
-(skills, offers, people, or every kind at once); `similar_questions()` serves "similar
+(skills, offers, events, people, or every kind at once); `similar_questions()` serves "similar
 questions" while someone types a new one (questions only). All degrade to "no results"
 (logged) if the index fails, so a search problem never becomes an error page.
 
@@ -64,7 +64,7 @@ class SearchHit:
 
 @dataclass
 class DocumentHit:
-    """One found skill, offer or person (`kind` is its doc_type; `item` the row), with its
+    """One found skill, offer, event or person (`kind` is its doc_type; `item` the row), with its
     highlighted title and snippet (safe HTML). `counts`: a skill's supply and demand."""
 
     kind: str
@@ -146,8 +146,9 @@ def search_questions(text: str | None, *, viewer=None, tag: str | None = None,
 def _load_hits(found: Found, viewer) -> list:
     """The rows behind `found`'s keys, in relevance order, without what `viewer` may not see:
     hidden questions (but to admins), deactivated people and their offers, offers that are
-    no longer open (but to their owner)."""
+    no longer open (but to their owner), cancelled events."""
     from app.accounts.search_documents import load_people
+    from app.events.search_documents import load_events
     from app.offers.permissions import owns_offer
     from app.offers.search_documents import load_offers
     from app.skills.queries import offer_counts
@@ -157,7 +158,7 @@ def _load_hits(found: Found, viewer) -> list:
     for kind, doc_id in found.keys:
         wanted.setdefault(kind, []).append(doc_id)
     loaders = {DOC_TYPE: _load_listed, "skill": load_skills, "offer": load_offers,
-               "person": load_people}
+               "event": load_events, "person": load_people}
     rows = {kind: {obj.id: obj for obj in loaders[kind](ids)}
             for kind, ids in wanted.items() if kind in loaders}
     counts = offer_counts(list(rows.get("skill", {}).values()))
@@ -165,6 +166,7 @@ def _load_hits(found: Found, viewer) -> list:
         DOC_TYPE: lambda q: _visible(q, viewer),
         "skill": lambda s: True,
         "offer": lambda o: owns_offer(viewer, o) or (o.status == OPEN and o.user.active),
+        "event": lambda e: not e.is_cancelled,
         "person": lambda u: u.active,
     }
     hits = []
@@ -194,6 +196,8 @@ def _plain_title(kind: str, obj) -> str:
         return obj.skill.name
     if kind == "person":
         return obj.display_name
+    if kind == "event":
+        return obj.title
     return obj.name
 
 
@@ -205,8 +209,8 @@ def _cut(text: str) -> str:
 def search_documents(text: str | None, *, doc_type: str | None, viewer=None,
                      tag: str | None = None, sort: str = "relevance", page: int = 1,
                      per_page: int = 20) -> SearchResults:
-    """A page of documents of `doc_type` ("skill", "offer", "person", "question"; None for
-    every kind) matching `text`, best first (or newest first), with snippets."""
+    """A page of documents of `doc_type` ("skill", "offer", "event", "person", "question";
+    None for every kind) matching `text`, best first (or newest first), with snippets."""
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, MAX_PAGE))
     parsed = parse(text, tag=tag)
@@ -233,7 +237,7 @@ def type_counts(text: str | None, doc_types: list[str], *, tag: str | None = Non
                 ) -> dict[str, int]:
     """How many documents of each of `doc_types` match `text` (each up to COUNT_CAP + 1),
     for the search page's tabs; {} when there is nothing to count or search fails. Meant for
-    the small kinds (skills, offers, people): each count walks that kind's documents."""
+    the small kinds (skills, offers, events, people): each count walks that kind's documents."""
     parsed = parse(text, tag=tag)
     if parsed.is_empty or not current_app.config.get("SEARCH_ENABLED", True):
         return {}

@@ -1,6 +1,7 @@
 """The search page: /search?q=…&type=…&tag=…&sort=…&page=… (a fragment of results for htmx).
 
-`type` picks what is searched: questions (the default), skills, offers, people, or all.
+`type` picks what is searched: questions (the default), skills, offers, events, people, or
+all.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user, login_required
 
+from app.core.db import utcnow
 from app.core.htmx import render_page_or_fragment
 from app.forum.models import TAG_MAX
 from app.search import bp
@@ -22,12 +24,13 @@ TYPES = {
     "questions": ("question", "Questions"),
     "skills": ("skill", "Skills"),
     "offers": ("offer", "Offers"),
+    "events": ("event", "Events"),
     "people": ("person", "People"),
     "all": (None, "All"),
 }
 DEFAULT_TYPE = "questions"
 HEADINGS = {"questions": "Search questions", "all": "Search everything"}
-COUNTED_TYPES = ("skills", "offers", "people")  # small kinds: a tab count is cheap
+COUNTED_TYPES = ("skills", "offers", "events", "people")  # small kinds: a tab count is cheap
 
 
 @bp.record_once
@@ -44,8 +47,9 @@ def _page_arg() -> int:
 @bp.get("/search")
 @login_required
 def search():
-    # Imported here: the queries load forum documents, and the forum imports this package
-    # to register them, so a module-level import would be circular.
+    # Imported here: the queries load forum (and event) documents, and those domains import
+    # this package to register them, so a module-level import would be circular.
+    from app.events.models import KINDS as EVENT_KINDS
     from app.search.queries import search_documents, search_questions, type_counts
 
     q = request.args.get("q", "")[:MAX_QUERY_ARG]
@@ -74,4 +78,5 @@ def search():
         "search/search_results.html", "search/_results.html",
         results=results, q=results.query, tag=tag, sort=sort, sorts=SORT_LABELS,
         searched=searched, kind=kind, types=TYPES, type_counts=counts,
+        event_kinds=EVENT_KINDS, now=utcnow(),
         heading=HEADINGS.get(kind, f"Search {TYPES[kind][1].lower()}"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -118,6 +118,30 @@ def merge_skills(actor: User, duplicate: Skill, target: Skill) -> MergePlan:
     for offer_id in moved:  # a bulk UPDATE: the flush does not see the offers' new skill
         outbox.touch(OFFER_DOC, offer_id)
     db.session.flush()
+    _move_events_and_proposals(duplicate, target)
     db.session.delete(duplicate)
     db.session.flush()
     return plan
+
+
+def _move_events_and_proposals(duplicate: Skill, target: Skill) -> None:
+    """Events on the duplicate are on the target from now on (an event on both keeps one
+    link), and so are session proposals — deleting the duplicate would otherwise drop them."""
+    from app.events.models import EventSkill, SessionProposal
+
+    on_target = select(EventSkill.event_id).where(EventSkill.skill_id == target.id)
+    event_ids = db.session.scalars(
+        select(EventSkill.event_id).where(EventSkill.skill_id == duplicate.id)).all()
+    db.session.execute(
+        delete(EventSkill).where(EventSkill.skill_id == duplicate.id,
+                                 EventSkill.event_id.in_(on_target)),
+        execution_options={"synchronize_session": False})
+    db.session.execute(
+        update(EventSkill).where(EventSkill.skill_id == duplicate.id)
+        .values(skill_id=target.id), execution_options={"synchronize_session": False})
+    db.session.execute(
+        update(SessionProposal).where(SessionProposal.skill_id == duplicate.id)
+        .values(skill_id=target.id), execution_options={"synchronize_session": False})
+    for event_id in event_ids:
+        outbox.touch("event", event_id)
+    db.session.expire_all()  # loaded events' skill lists were changed behind their backs

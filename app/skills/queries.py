@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin
+from app.core.db import utcnow
 from app.extensions import db
 from app.forum.models import Question, Tag, question_tags
 from app.offers.models import LEARN, OPEN, TEACH, Offer
@@ -30,6 +31,7 @@ SORTS = {
 UNCATEGORISED = "none"  # ?category=none: skills in no category
 HUB_OFFERS = 12  # per side; the marketplace lists them all
 HUB_QUESTIONS = 10  # the tag pages list them all
+HUB_EVENTS = 5  # upcoming, and past; the events list has them all
 
 
 def _like_key(text: str) -> str | None:
@@ -136,6 +138,10 @@ class SkillHub:
     tags: list[Tag] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)  # the first HUB_QUESTIONS
     question_count: int = 0
+    upcoming_events: list = field(default_factory=list)  # the next HUB_EVENTS, soonest first
+    more_upcoming: bool = False  # more than HUB_EVENTS are coming up
+    past_events: list = field(default_factory=list)  # the last HUB_EVENTS, latest first
+    materials: dict = field(default_factory=dict)  # past event id → its EventMaterials
 
 
 def _open_offers(skill: Skill, kind: str, *order) -> list[Offer]:
@@ -157,8 +163,8 @@ def _tagged_question_filter(viewer: User, keys: list[str]):
 
 
 def skill_hub(viewer: User, skill: Skill) -> SkillHub:
-    """A skill (loaded by `skill_by_slug`) with who teaches it, who wants to learn it, and
-    the forum questions tagged with any of its names."""
+    """A skill (loaded by `skill_by_slug`) with who teaches it, who wants to learn it, the
+    forum questions tagged with any of its names, and its events."""
     keys = [n.key for n in skill.names]
     counts = offer_counts([skill]).get(skill.id, Counts())
     has_free_seat = case((Offer.seats_taken < Offer.capacity, 0), else_=1)
@@ -174,7 +180,34 @@ def skill_hub(viewer: User, skill: Skill) -> SkillHub:
         .order_by(Question.last_activity_at.desc(), Question.id.desc()).limit(HUB_QUESTIONS)))
     hub.question_count = db.session.scalar(
         select(func.count()).select_from(Question).where(*visible_tagged)) or 0
+    _add_events(hub, skill)
     return hub
+
+
+def _add_events(hub: SkillHub, skill: Skill) -> None:
+    """The skill's scheduled events: the next few (still running counts as upcoming) and the
+    last few that ended, with their materials — three queries at most, whatever the
+    numbers."""
+    # Imported here: the events package imports skills when it loads.
+    from app.events.models import SCHEDULED, Event, EventMaterial, EventSkill
+
+    now = utcnow()
+    of_skill = (Event.status == SCHEDULED,
+                Event.id.in_(select(EventSkill.event_id).where(EventSkill.skill_id == skill.id)))
+    upcoming = list(db.session.scalars(
+        select(Event).where(*of_skill, Event.ends_at > now).options(joinedload(Event.host))
+        .order_by(Event.starts_at, Event.id).limit(HUB_EVENTS + 1)))
+    hub.upcoming_events, hub.more_upcoming = upcoming[:HUB_EVENTS], len(upcoming) > HUB_EVENTS
+    hub.past_events = list(db.session.scalars(
+        select(Event).where(*of_skill, Event.ends_at <= now).options(joinedload(Event.host))
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(HUB_EVENTS)))
+    if hub.past_events:
+        materials = db.session.scalars(
+            select(EventMaterial)
+            .where(EventMaterial.event_id.in_([e.id for e in hub.past_events]))
+            .order_by(EventMaterial.created_at, EventMaterial.id))
+        for material in materials:
+            hub.materials.setdefault(material.event_id, []).append(material)
 
 
 # -- Administration --------------------------------------------------------------------------

@@ -63,6 +63,8 @@ def skill(slug: str):
         if moved is None:
             abort(404)
         return redirect(url_for("skills.skill", slug=moved.slug), 301)
+    from app.events.models import KINDS as EVENT_KINDS  # the events package imports skills
+
     return render_template("skills/skill_detail.html", skill=skill,
                            hub=queries.skill_hub(current_user, skill), links=skill_links(skill),
-                           levels=LEVELS, formats=FORMATS)
+                           levels=LEVELS, formats=FORMATS, event_kinds=EVENT_KINDS)
