@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,11 +110,51 @@ def make_test_config(backend: dict, tmp_path: Path, **overrides) -> dict:
     return config
 
 
-def _empty_all_tables() -> None:
-    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-    if tables:
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def _empty_all_tables(schema: str) -> None:
+    """Delete every row and restart the id sequences, in one round trip. (TRUNCATE takes
+    ~200 ms for all the tables, however few rows they hold; DELETE on a test's handful of
+    rows takes a few.)"""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if not tables:
+        return
+    with db.engine.begin() as conn:
+        sequences = _sequences.get(schema)
+        if sequences is None:
+            sequences = _sequences[schema] = list(conn.exec_driver_sql(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = current_schema()").scalars())
+        statements = [f"DELETE FROM {name}" for name in tables]  # noqa: S608 — our table names
+        statements += [f"ALTER SEQUENCE {name} RESTART" for name in sequences]
+        conn.exec_driver_sql("; ".join(statements))
+
+
+_sequences: dict[str, list[str]] = {}
+_created: set[str] = set()  # PostgreSQL schemas whose tables this worker has created
+_sqlite_template: dict[str, Path] = {}
+
+
+def _create_tables(app, backend: dict, config: dict) -> None:
+    """The tables, made once per worker: PostgreSQL keeps its schema between tests (emptied
+    after each); SQLite copies a file made once instead of creating every table again."""
+    if backend["name"] == "postgresql":
+        if backend["schema"] not in _created:
+            db.create_all()
+            _created.add(backend["schema"])
+        return
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    target = Path(uri.removeprefix("sqlite:///"))
+    if not uri.startswith("sqlite:///") or target.exists():
+        db.create_all()
+        return
+    template = _sqlite_template.get("tables")
+    if template is None:
+        db.create_all()
+        db.engine.dispose()  # checkpoints the WAL into the file
+        template = target.with_name("template.db")
+        shutil.copyfile(target, template)
+        _sqlite_template["tables"] = template
+    else:
+        shutil.copyfile(template, target)
 
 
 @pytest.fixture
@@ -149,13 +190,13 @@ def app(app_config, backend):
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.create_all()
+        _create_tables(app, backend, app_config)
         try:
             yield app
         finally:
             db.session.remove()
             if backend["name"] == "postgresql":
-                _empty_all_tables()
+                _empty_all_tables(backend["schema"])
             db.engine.dispose()
 
 

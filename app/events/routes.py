@@ -19,12 +19,11 @@ from app.core.forms import csrf_checked_by_form, show_invalid
 from app.core.htmx import is_htmx_request
 from app.core.pagination import paginate
 from app.core.validators import has_control_characters, is_timezone, timezone_names
-from app.events import bp, queries, services
+from app.events import bp, list_page, queries, services
 from app.events.booking import waitlist_position
 from app.events.forms import EventForm, one_week_later, start_input_value
 from app.events.models import (
     CONFIRMED,
-    KINDS,
     PROPOSAL_OPEN,
     TEACH_BACK,
     TITLE_MAX,
@@ -102,13 +101,11 @@ def _to_event(event: Event):
 @login_required
 def index():
     filters = queries.EventFilters.from_args(request.args)
-    page = paginate(queries.upcoming_select(filters, current_user), _per_page())
-    context = {"filters": filters, "page": page, "days": queries.by_day(page.items, current_user),
-               "mine": queries.bookings_by_event(current_user, [e.id for e in page.items])}
+    results = list_page.results_html(current_user, filters)
     if is_htmx_request():
-        return render_template("events/_event_results.html", **context)
-    return render_template("events/event_list.html", skills=queries.skill_choices(),
-                           kinds=KINDS, **context)
+        return results
+    return render_template("events/event_list.html", results=results,
+                           filter_form=list_page.filter_form_html(filters))
 
 
 def _panel(event: Event, *, notice: str | None = None, error: str | None = None) -> dict:
