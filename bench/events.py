@@ -41,6 +41,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -240,19 +241,59 @@ def page_kind(path: str) -> str:
 
 # --- server and clients -------------------------------------------------------------------
 
-class EventsServer(Server):
-    """gunicorn, `workers` × `threads` (gthread), serving bench.offers_throughput's
-    product_app (Skillswap with the benchmark configuration) on the generated database."""
+BARE_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Events</title></head>
+<body><h1>Events</h1>
+<ol>{% for row in rows %}
+  <li><a href="/events/{{ row.id }}">{{ row.title }}</a> · {{ row.starts_at }}
+    · {{ row.display_name }} · {{ row.capacity - row.seats_taken }} seats left</li>{% endfor %}
+</ol></body></html>"""
 
-    def __init__(self, workdir: Path, workers: int, threads: int):
+
+def bare_app():
+    """The baseline: a minimal Flask app (not part of the product) answering every path
+    with the 20 next upcoming events and their hosts' names, through SQLAlchemy Core and an
+    inline template — what the machine and this client can do for any page at all."""
+    from flask import Flask, render_template_string
+    from sqlalchemy import column, create_engine, select, table
+
+    engine = create_engine(f"sqlite:///{Path(os.environ[DB_ENV]) / 'bench.db'}")
+    events = table("events", column("id"), column("title"), column("starts_at"),
+                   column("ends_at"), column("status"), column("capacity"),
+                   column("seats_taken"), column("host_id"))
+    users = table("users", column("id"), column("display_name"))
+    query = (select(events.c.id, events.c.title, events.c.starts_at, events.c.capacity,
+                    events.c.seats_taken, users.c.display_name)
+             .join(users, users.c.id == events.c.host_id)
+             .where(events.c.status == "scheduled",
+                    events.c.ends_at > datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"))
+             .order_by(events.c.starts_at, events.c.id).limit(20))
+    app = Flask("bare_events")
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def index(path):
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return render_template_string(BARE_TEMPLATE, rows=rows)
+
+    return app
+
+
+class EventsServer(Server):
+    """gunicorn, `workers` × `threads` (gthread), serving Skillswap with the benchmark
+    configuration (bench.offers_throughput's product_app), or the bare baseline, on the
+    generated database."""
+
+    def __init__(self, workdir: Path, workers: int, threads: int,
+                 factory: str = "bench.offers_throughput:product_app()"):
         self.name, self.port = "events", _free_port()
-        self.log = open(workdir / "gunicorn-events.log", "wb")  # noqa: SIM115
+        self.log = open(workdir / f"gunicorn-{factory.split(':')[1][:-2]}.log", "wb")  # noqa: SIM115
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(  # noqa: S603 — our own fixed command line
             [str(gunicorn), "--config", "python:bench.events", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", str(threads),
-             "--bind", f"{HOST}:{self.port}", "--log-level", "warning",
-             "bench.offers_throughput:product_app()"],
+             "--bind", f"{HOST}:{self.port}", "--log-level", "warning", factory],
             cwd=ROOT, env={**os.environ, DB_ENV: str(workdir)},
             stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -384,6 +425,25 @@ def profile(workdir: Path, catalogue: Catalogue, paths: list[str], count: int) -
 
 # --- the run ------------------------------------------------------------------------------------
 
+def measure_baseline(workdir: Path, args, paths: list[str],
+                     clients: int) -> tuple[list[float], float]:
+    """The same clients, paths and rounds against `bare_app`: the floor for this machine."""
+    server = EventsServer(workdir, args.workers, args.threads, "bench.events:bare_app()")
+    latencies: list[float] = []
+    seconds = 0.0
+    try:
+        server.wait_ready()
+        jars = [SimpleCookie() for _ in range(clients)]
+        drive(server.port, paths, jars, args.warmup)
+        for _ in range(args.rounds):
+            tally, spent = drive(server.port, paths, jars, args.seconds)
+            seconds += spent
+            latencies += tally.latencies_ms["list"] + tally.latencies_ms["event"]
+    finally:
+        server.stop()
+    return latencies, seconds
+
+
 def run(args, workdir: Path) -> bool:
     _say(f"Generating {args.events:,} events and {args.bookings:,} bookings among "
          f"{args.people:,} people (seed {args.seed}) in {workdir} …")
@@ -420,6 +480,9 @@ def run(args, workdir: Path) -> bool:
     _say(_line("/events/ list", total.latencies_ms["list"], seconds))
     _say(_line("/events/<id>", total.latencies_ms["event"], seconds))
     _say(_line("all", everything, seconds))
+    if args.baseline:
+        bare, bare_seconds = measure_baseline(workdir, args, paths, len(jars))
+        _say(_line("bare page", bare, bare_seconds))
     worst = max(percentile(v, 99) for v in total.latencies_ms.values())
     verdict = "pass" if worst <= P99_TARGET_MS else "MISSED"
     _say(f"worst p99 {worst:.1f} ms — target p99 <= {P99_TARGET_MS} ms for either page at "
@@ -444,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="then profile N requests of each page kind in-process")
     parser.add_argument("--keep", type=Path, help="work in (and keep) this directory")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="skip the bare Flask page measured the same way")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="skillswap-bench-events-"))
     if args.keep and workdir.exists():
