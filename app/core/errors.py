@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.core.htmx import is_htmx_request
@@ -57,6 +58,8 @@ ERROR_TEXT = {
           "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "The error has been logged. Your last change "
           "was not saved; please try again in a moment."),
+    503: ("Skillswap is very busy", "Many people are saving at this very moment and yours "
+          "could not be saved. Nothing was changed: please try again in a few seconds."),
 }
 
 
@@ -87,6 +90,18 @@ def register_error_handlers(app: Flask) -> None:
         if status == 429:
             message = ERROR_TEXT[429][1]
         return render_error(status, message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(err: OperationalError):
+        """SQLite gives up on its write lock after SQLITE_BUSY_TIMEOUT_MS: that is a busy
+        moment, not a bug — say so, and invite a retry."""
+        db.session.rollback()
+        if "database is locked" not in str(err.orig):
+            app.logger.exception("Unhandled database error")
+            return render_error(500)
+        app.logger.warning("SQLite write lock busy; answered 503: %s", err.orig)
+        body, status = render_error(503)
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unexpected_error(err: Exception):
