@@ -14,6 +14,13 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.core.db import utcnow
 from app.core.errors import Invalid
 from app.core.validators import NoControlCharacters, is_timezone, normalise_newlines
+from app.events.fields import (
+    handles_problem,
+    skill_names_problem,
+    split_list,
+    to_utc,
+    url_problem,
+)
 from app.events.models import (
     CAPACITY_MAX,
     CAPACITY_MIN,
@@ -29,13 +36,6 @@ from app.events.models import (
     TITLE_MIN,
     URL_MAX,
     WORKSHOP,
-)
-from app.events.services import (
-    handles_problem,
-    skill_names_problem,
-    split_list,
-    to_utc,
-    url_problem,
 )
 from app.skills.models import SKILL_NAME_MAX
 

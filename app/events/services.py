@@ -8,208 +8,39 @@ event's own time zone; one with a time zone is taken as it is. Everything is sto
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import select, update
 
 from app.accounts.models import User
-from app.accounts.services import HANDLE_RE, normalise_handle
 from app.core import signals
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.markdown import render_markdown
-from app.core.validators import has_control_characters, is_timezone, normalise_newlines
 from app.events import booking as seats
 from app.events import permissions
+from app.events.fields import (
+    clean_fields,
+    resolve_cohosts,
+    resolve_skills,
+)
 from app.events.models import (
     ACTIVE_BOOKING,
     CANCELLED,
-    CAPACITY_MAX,
-    CAPACITY_MIN,
-    COHOSTS_MAX,
-    DESCRIPTION_MAX,
-    DURATION_MAX,
-    DURATION_MIN,
-    KINDS,
     LAPSED,
-    LOCATION_MAX,
     OFFERED,
     SCHEDULED,
-    SKILLS_MAX,
-    TITLE_MAX,
-    TITLE_MIN,
-    URL_MAX,
     WAITING,
     Booking,
     Event,
 )
 from app.extensions import db
-from app.skills.services import clean_skill_name, get_or_create_skill, skill_key
 
 DETAIL_FIELDS = ("kind", "title", "skills", "description", "starts_at", "duration_minutes",
                  "timezone", "location", "online_url", "capacity", "cohosts")
 # What attendees are told about when it changes, in words (signals.event_changed).
 CHANGE_WORDS = {"time": "the time", "location": "the place", "online_url": "the online link",
                 "capacity": "the capacity"}
-
-# -- Reading what people typed (pure: forms use these too) ----------------------------------
-
-
-def split_list(value: str | Iterable | None) -> list:
-    """"a, b,,c" → ["a", "b", "c"]; a list is kept as it is (blank items dropped)."""
-    items = value.split(",") if isinstance(value, str) else list(value or ())
-    return [i.strip() if isinstance(i, str) else i for i in items
-            if not (isinstance(i, str) and not i.strip())]
-
-
-def skill_names_problem(names: list) -> str | None:
-    """What is wrong with a list of skill names (or skills), if anything."""
-    if not names:
-        return "Name at least one skill, like “SQL” or “Public speaking”."
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        try:
-            clean_skill_name(name, "skills")
-        except Invalid as err:
-            return f"“{name[:60]}”: {err.message}"
-    if len({skill_key(n if isinstance(n, str) else n.name) for n in names}) > SKILLS_MAX:
-        return f"Choose at most {SKILLS_MAX} skills."
-    return None
-
-
-def handles_problem(handles: list[str]) -> str | None:
-    cleaned = {normalise_handle(h) for h in handles}
-    for handle in sorted(cleaned):
-        if not HANDLE_RE.match(handle):
-            return f"“{handle[:40]}” isn't a handle: handles use letters, digits, - and _."
-    if len(cleaned) > COHOSTS_MAX:
-        return f"Add at most {COHOSTS_MAX} co-hosts."
-    return None
-
-
-def url_problem(url: str) -> str | None:
-    if len(url) > URL_MAX:
-        return f"Keep the link to {URL_MAX} characters at most."
-    parts = urlsplit(url)
-    if (parts.scheme.lower() not in ("http", "https") or not parts.netloc
-            or any(ch.isspace() for ch in url) or has_control_characters(url)):
-        return "Give a web address that starts with https:// (or http://)."
-    return None
-
-
-def to_utc(start: datetime, zone_name: str) -> datetime:
-    """A wall-clock time in `zone_name` (or an aware time) as UTC. Refuses a local time that
-    doesn't exist there (the hour skipped when the clocks go forward)."""
-    if start.tzinfo is not None:
-        return start.astimezone(UTC)
-    zone = ZoneInfo(zone_name)
-    local = start.replace(tzinfo=zone)
-    utc = local.astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) != start:
-        raise Invalid("starts_at", f"{start:%H:%M} doesn't exist on that day in {zone_name}: "
-                                   "the clocks go forward. Choose another time.")
-    return utc
-
-
-def _number(value, field: str, low: int, high: int, message: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Invalid(field, message) from None
-    if not low <= number <= high:
-        raise Invalid(field, message)
-    return number
-
-
-def _duration(value) -> int:
-    message = f"Give a duration from {DURATION_MIN} to {DURATION_MAX} minutes (24 hours)."
-    if str(value).strip().lstrip("-").isdigit() and int(str(value).strip()) <= 0:
-        message = f"The event must end after it starts: give it at least {DURATION_MIN} minutes."
-    return _number(value, "duration_minutes", DURATION_MIN, DURATION_MAX, message)
-
-
-def _one_line(value, field: str, label: str, high: int, low: int = 0) -> str:
-    text = " ".join(str(value or "").split())
-    if has_control_characters(text):
-        raise Invalid(field, "Remove the invisible control characters from this field.")
-    if len(text) > high:
-        raise Invalid(field, f"Keep the {label} to {high} characters at most.")
-    if len(text) < low:
-        raise Invalid(field, f"Give a {label} of at least {low} characters.")
-    return text
-
-
-def _clean(values: dict) -> dict:
-    """Every detail checked and normalised; skills and co-hosts still as names/handles."""
-    if values["kind"] not in KINDS:
-        raise Invalid("kind", "Choose a workshop, a lunch-and-learn or a teach-back.")
-    zone = str(values["timezone"] or "").strip()
-    if not is_timezone(zone):
-        raise Invalid("timezone", "Choose a time zone from the list, like Europe/Paris.")
-    description = normalise_newlines(str(values["description"] or "")).strip()
-    if len(description) > DESCRIPTION_MAX:
-        raise Invalid("description", f"Keep the description to {DESCRIPTION_MAX:,} "
-                                     "characters at most.")
-    if has_control_characters(description, allow_newlines=True):
-        raise Invalid("description", "Remove the invisible control characters from this field.")
-    start = values["starts_at"]
-    if not isinstance(start, datetime):
-        raise Invalid("starts_at", "Give the date and time the event starts.")
-    cleaned = {
-        "kind": values["kind"],
-        "title": _one_line(values["title"], "title", "title", TITLE_MAX, TITLE_MIN),
-        "description": description,
-        "timezone": zone,
-        "starts_at": to_utc(start, zone).replace(microsecond=0),
-        "duration_minutes": _duration(values["duration_minutes"]),
-        "location": _one_line(values["location"], "location", "place", LOCATION_MAX),
-        "online_url": str(values["online_url"] or "").strip(),
-        "capacity": _number(values["capacity"], "capacity", CAPACITY_MIN, CAPACITY_MAX,
-                            f"Give a capacity from {CAPACITY_MIN} to {CAPACITY_MAX} people."),
-    }
-    if cleaned["online_url"] and (problem := url_problem(cleaned["online_url"])):
-        raise Invalid("online_url", problem)
-    if not cleaned["location"] and not cleaned["online_url"]:
-        raise Invalid("location", "Give a place, an online link, or both.")
-    for field, problem in (("skills", skill_names_problem(split_list(values["skills"]))),
-                           ("cohosts", handles_problem(
-                               [h for h in split_list(values["cohosts"]) if isinstance(h, str)]))):
-        if problem:
-            raise Invalid(field, problem)
-    cleaned["ends_at"] = cleaned["starts_at"] + timedelta(minutes=cleaned["duration_minutes"])
-    return cleaned
-
-
-def _skills(actor: User, names) -> list:
-    found: dict[int, object] = {}
-    for name in split_list(names):
-        skill = name if not isinstance(name, str) else get_or_create_skill(actor, name,
-                                                                           field="skills")
-        found.setdefault(skill.id, skill)
-    return list(found.values())
-
-
-def _cohosts(host: User, handles) -> list[User]:
-    people = [h for h in split_list(handles) if isinstance(h, User)]
-    wanted = sorted({normalise_handle(h) for h in split_list(handles) if isinstance(h, str)})
-    if wanted:
-        found = {u.handle: u for u in db.session.scalars(select(User).where(
-            User.handle.in_(wanted)))}
-        unknown = [h for h in wanted if h not in found or not found[h].active]
-        if unknown:
-            listed = ", ".join(f"@{h}" for h in unknown)
-            raise Invalid("cohosts", f"Nobody here has the handle {listed}." if len(unknown) == 1
-                          else f"Nobody here has the handles {listed}.")
-        people += [found[h] for h in wanted]
-    unique = {u.id: u for u in people if u.id != host.id}
-    if len(unique) > COHOSTS_MAX:
-        raise Invalid("cohosts", f"Add at most {COHOSTS_MAX} co-hosts.")
-    return list(unique.values())
-
 
 # -- Scheduling, changing and cancelling -----------------------------------------------------
 
@@ -228,10 +59,10 @@ def schedule_event(host: User, *, repeat_of: Event | None = None,
         raise TypeError(f"schedule_event() missing {', '.join(missing)}")
     if repeat_of is not None and not permissions.can_repeat_event(host, repeat_of):
         raise NotAllowed("Only the hosts of an event can schedule a repeat of it.")
-    cleaned = _clean(values)
+    cleaned = clean_fields(values)
     if cleaned["starts_at"] <= now:
         raise Invalid("starts_at", "Choose a start in the future.")
-    cohosts = _cohosts(host, values["cohosts"])
+    cohosts = resolve_cohosts(host, values["cohosts"])
     event = Event(
         uid=f"{uuid.uuid4()}@skillswap", kind=cleaned["kind"], status=SCHEDULED,
         title=cleaned["title"], description_md=cleaned["description"],
@@ -241,7 +72,7 @@ def schedule_event(host: User, *, repeat_of: Event | None = None,
         location=cleaned["location"], online_url=cleaned["online_url"],
         capacity=cleaned["capacity"], seats_taken=0, waiting_count=0, sequence=0,
         host=host, repeat_of=repeat_of, teach_back_of=teach_back_of, created_at=now)
-    event.skills = _skills(host, values["skills"])
+    event.skills = resolve_skills(host, values["skills"])
     event.cohosts = cohosts
     db.session.add(event)
     db.session.flush()
@@ -293,13 +124,13 @@ def update_event(event: Event, by: User, *, now: datetime | None = None,
     _require_changeable(event, by, now, "change")
     if unknown := set(fields) - set(DETAIL_FIELDS):
         raise TypeError(f"update_event() got unknown fields: {', '.join(sorted(unknown))}")
-    cleaned = _clean({**_current(event), **fields})
+    cleaned = clean_fields({**_current(event), **fields})
     time_changed = (cleaned["starts_at"], cleaned["ends_at"]) != (event.starts_at,
                                                                   event.ends_at)
     if time_changed and cleaned["starts_at"] != event.starts_at and cleaned["starts_at"] <= now:
         raise Invalid("starts_at", "Choose a start in the future.")
-    skills = _skills(by, fields["skills"]) if "skills" in fields else list(event.skills)
-    cohosts = (_cohosts(event.host, fields["cohosts"]) if "cohosts" in fields
+    skills = resolve_skills(by, fields["skills"]) if "skills" in fields else list(event.skills)
+    cohosts = (resolve_cohosts(event.host, fields["cohosts"]) if "cohosts" in fields
                else list(event.cohosts))
     changed = {name for name in ("kind", "title", "timezone", "location", "online_url",
                                  "capacity", "duration_minutes")
