@@ -25,6 +25,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _init_extensions(app)
+    from app.core.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     _register_errors_and_hooks(app)
     _register_cli(app)

@@ -9,6 +9,7 @@ import app.skills  # noqa: E402, F401  (events point at skills)
 from app.events import (  # noqa: E402, F401
     calendar_routes,
     followup_routes,
+    listeners,
     models,
     proposal_routes,
     routes,

@@ -20,6 +20,7 @@ from app.core import signals
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.events.models import (
+    ACTIVE_BOOKING,
     CANCELLED,
     CONFIRMED,
     HOLDS_SEAT,
@@ -209,7 +210,8 @@ def _set_status_if_unexpired(booking: Booking, now: datetime) -> bool:
 
 def _next_waiting(event: Event) -> Booking | None:
     return db.session.scalar(
-        select(Booking).where(Booking.event_id == event.id, Booking.status == WAITING)
+        select(Booking).join(User, User.id == Booking.user_id)
+        .where(Booking.event_id == event.id, Booking.status == WAITING, User.active)
         .order_by(Booking.waiting_since, Booking.id).limit(1))
 
 
@@ -269,6 +271,19 @@ def expire_offers(now: datetime | None = None) -> int:
         signals.seat_offer_expired.send(booking)
         fill_free_seats(booking.event, now)
     return lapsed
+
+
+def release_bookings_of(user: User, now: datetime | None = None) -> int:
+    """A deactivated person's seats and places in queues go back — to the next people
+    waiting — for events that haven't started. Returns how many were released."""
+    now = now or utcnow()
+    bookings = list(db.session.scalars(
+        select(Booking).join(Booking.event)
+        .where(Booking.user_id == user.id, Booking.status.in_(ACTIVE_BOOKING),
+               Event.starts_at > now).order_by(Booking.id)))
+    for booking in bookings:
+        cancel_booking(booking, user, now)
+    return len(bookings)
 
 
 def change_capacity(event: Event, capacity: int, now: datetime | None = None) -> None:

@@ -72,16 +72,25 @@ def handles_problem(handles: list[str]) -> str | None:
 def url_problem(url: str) -> str | None:
     if len(url) > URL_MAX:
         return f"Keep the link to {URL_MAX} characters at most."
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "https://[abc/", a broken IPv6 address
+        return "Give a web address that starts with https:// (or http://)."
     if (parts.scheme.lower() not in ("http", "https") or not parts.netloc
             or any(ch.isspace() for ch in url) or has_control_characters(url)):
         return "Give a web address that starts with https:// (or http://)."
     return None
 
 
+START_YEARS = (2000, 2200)  # far enough either way; beyond, zone arithmetic overflows
+
+
 def to_utc(start: datetime, zone_name: str) -> datetime:
     """A wall-clock time in `zone_name` (or an aware time) as UTC. Refuses a local time that
     doesn't exist there (the hour skipped when the clocks go forward)."""
+    if not START_YEARS[0] <= start.year <= START_YEARS[1]:
+        raise Invalid("starts_at", f"Give a date between {START_YEARS[0]} and "
+                                   f"{START_YEARS[1]}.")
     if start.tzinfo is not None:
         return start.astimezone(UTC)
     zone = ZoneInfo(zone_name)

@@ -50,7 +50,9 @@ def _in_zone(value: datetime, zone: str) -> str:
 
 
 def _organizer(host: User) -> vCalAddress:
-    organizer = vCalAddress(f"mailto:{host.email}")
+    """The host by name, addressed by their profile page: email addresses are private on
+    Skillswap (RFC 5545 allows any URI as a calendar address)."""
+    organizer = vCalAddress(url_for("accounts.profile", handle=host.handle, _external=True))
     organizer.params["cn"] = vText(host.display_name)
     return organizer
 

@@ -53,10 +53,13 @@ def zone_of(user) -> ZoneInfo:
 
 
 def _date(value: str | None) -> date | None:
+    """A YYYY-MM-DD filter, or None — also for dates so far off that no event has them (and
+    converting them between zones would overflow)."""
     try:
-        return date.fromisoformat((value or "").strip()[:10])
+        found = date.fromisoformat((value or "").strip()[:10])
     except ValueError:
         return None
+    return found if 1900 <= found.year <= 9000 else None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.core.converters import is_id
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.forms import csrf_checked_by_form, show_invalid
@@ -158,6 +159,8 @@ def _sources() -> dict:
     for name in ("repeat_of", "teach_back_of", "proposal"):
         if name in request.args:
             found["args"][name] = request.args.get(name, type=int) or 0
+            if not is_id(found["args"][name]):
+                abort(404)
     if "repeat_of" in found["args"]:
         found["repeat_of"] = load_event(found["args"]["repeat_of"])
         if not can_repeat_event(current_user, found["repeat_of"]):

@@ -162,6 +162,10 @@ def update_event(event: Event, by: User, *, now: datetime | None = None,
                                   Booking.offer_expires_at > event.starts_at)
             .values(offer_expires_at=event.starts_at)
             .execution_options(synchronize_session=False))
+        db.session.execute(  # a reminder of the old time is no reminder of the new one
+            update(Booking).where(Booking.event_id == event.id,
+                                  Booking.reminded_at.is_not(None))
+            .values(reminded_at=None).execution_options(synchronize_session=False))
     db.session.execute(update(Event).where(Event.id == event.id)
                        .values(sequence=Event.sequence + 1)
                        .execution_options(synchronize_session=False))
@@ -215,8 +219,9 @@ def cancel_own_booking(event: Event, user: User, now: datetime | None = None) ->
     now = now or utcnow()
     if event.is_cancelled:
         raise Conflict("This event was cancelled, so there's nothing to cancel.")
-    if permissions.has_ended(event, now):
-        raise Conflict("This event has ended.")
+    if event.starts_at <= now:
+        raise Conflict("This event has already started, so bookings can't be cancelled any "
+                       "more.")
     booking = own_booking(event, user)
     if booking is None or not booking.is_active:
         raise Conflict("You don't have a booking or a place on the waitlist for this event.")

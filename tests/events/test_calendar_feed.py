@@ -102,7 +102,7 @@ def test_the_feed_has_what_the_person_hosts_books_and_waits_for(client, person):
     for event in (hosted, booked, full):
         vevent = vevents[event.uid]
         assert vevent["URL"] == f"http://localhost/events/{event.id}"
-        assert vevent["ORGANIZER"] == f"mailto:{event.host.email}"
+        assert vevent["ORGANIZER"] == f"http://localhost/people/{event.host.handle}"
         assert vevent["ORGANIZER"].params["CN"] == event.host.display_name
         assert int(vevent["SEQUENCE"]) == event.sequence
 

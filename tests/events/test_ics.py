@@ -62,7 +62,8 @@ def test_the_download_is_a_calendar_with_every_detail_of_the_event(client, auth)
     assert vevent["LOCATION"] == "Room 4 · https://meet.example.com/abc"
     assert vevent["URL"] == f"http://localhost/events/{event.id}"
     organizer = vevent["ORGANIZER"]
-    assert organizer == "mailto:ada@example.com"
+    assert organizer == f"http://localhost/people/{event.host.handle}"
+    assert "ada@example.com" not in response.get_data(as_text=True)
     assert organizer.params["CN"] == "Ada Lovelace"
     assert int(vevent["SEQUENCE"]) == 0
     assert vevent["STATUS"] == "CONFIRMED"

@@ -90,6 +90,11 @@ def test_the_new_form_starts_in_the_hosts_time_zone_and_takes_a_skill(client, me
     ({"skills": ""}, "skills", "Name at least one skill"),
     ({"skills": "A1, B2, C3, D4, E5, F6"}, "skills", "at most 5 skills"),
     ({"kind": "rave"}, "kind", "workshop"),
+    ({"online_url": "https://[abc/"}, "online_url", "https://"),
+    ({"starts_at": "9999-12-31T23:00", "timezone": "America/New_York"}, "starts_at",
+     "Give a date between"),
+    ({"starts_at": "0001-01-01T00:00", "timezone": "Asia/Tokyo"}, "starts_at",
+     "Give a date between"),
 ])
 def test_bad_input_shows_a_message_next_to_the_field_and_keeps_the_rest(client, me, changes,
                                                                         field, message):
