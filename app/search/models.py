@@ -19,8 +19,13 @@ DOC_TYPE_MAX = 30
 
 class SearchOutbox(db.Model):
     __tablename__ = "search_outbox"
+    # Ids are never reused. A drain deletes exactly the rows it read, by id; had a drained
+    # row's id been handed to a newer row (SQLite's plain rowid takes the largest id + 1, so
+    # an emptied table starts again), that newer row would be deleted unapplied and its
+    # document never indexed. PostgreSQL sequences never go back; SQLite needs AUTOINCREMENT.
+    __table_args__ = {"sqlite_autoincrement": True}
 
-    # BigInteger on PostgreSQL, INTEGER (the rowid alias, always increasing) on SQLite.
+    # BigInteger on PostgreSQL, INTEGER (the rowid alias) on SQLite.
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     doc_type: Mapped[str] = mapped_column(String(DOC_TYPE_MAX))
