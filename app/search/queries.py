@@ -108,27 +108,38 @@ def _visible(question: Question, viewer) -> bool:
     return not question.is_hidden or is_admin(viewer)
 
 
-def search_questions(text: str | None, *, viewer=None, tag: str | None = None,
-                     sort: str = "relevance", page: int = 1, per_page: int = 20
-                     ) -> SearchResults:
-    """A page of questions matching `text`, best first (or newest first), with snippets."""
+def _find(text, tag, sort, page, per_page, doc_type, viewer):
+    """Parse and run a search for `doc_type` (None: every kind): (what was found, the
+    page's fields, None), or — for an empty query, search switched off, or a broken index
+    (never a 500) — (None, fields, the results page to show instead)."""
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, MAX_PAGE))
     parsed = parse(text, tag=tag)
     empty = {"page": page, "per_page": per_page, "query": parsed.raw,
              "messages": parsed.messages}
     if parsed.is_empty:
-        return SearchResults(hits=[], total=0, **empty)
+        return None, empty, SearchResults(hits=[], total=0, **empty)
     if not current_app.config.get("SEARCH_ENABLED", True):
-        return SearchResults(hits=[], total=0, **{
+        return None, empty, SearchResults(hits=[], total=0, **{
             **empty, "messages": ["Search is switched off on this site."]})
     try:
-        found = get_search_index().run(lambda s: find(s, parsed, sort, page, per_page,
-                                                       include_hidden=is_admin(viewer)))
+        found = get_search_index().run(
+            lambda s: find(s, parsed, sort, page, per_page, doc_type,
+                           include_hidden=is_admin(viewer)))
     except Exception:  # noqa: BLE001 — a broken index shows "no results", never a 500
         log.exception("Search failed for %r", parsed.raw)
-        return SearchResults(hits=[], total=0, **{
+        return None, empty, SearchResults(hits=[], total=0, **{
             **empty, "messages": ["Search isn't available right now; try again shortly."]})
+    return found, empty, None
+
+
+def search_questions(text: str | None, *, viewer=None, tag: str | None = None,
+                     sort: str = "relevance", page: int = 1, per_page: int = 20
+                     ) -> SearchResults:
+    """A page of questions matching `text`, best first (or newest first), with snippets."""
+    found, empty, answer = _find(text, tag, sort, page, per_page, DOC_TYPE, viewer)
+    if answer is not None:
+        return answer
     hits = []
     # Whoosh's HtmlFormatter escapes the stored text and adds only <mark> tags, so its
     # output is safe HTML (tests/search/test_queries.py checks a title with a script tag).
@@ -211,24 +222,9 @@ def search_documents(text: str | None, *, doc_type: str | None, viewer=None,
                      per_page: int = 20) -> SearchResults:
     """A page of documents of `doc_type` ("skill", "offer", "event", "person", "question";
     None for every kind) matching `text`, best first (or newest first), with snippets."""
-    sort = sort if sort in SORTS else "relevance"
-    page = max(1, min(page, MAX_PAGE))
-    parsed = parse(text, tag=tag)
-    empty = {"page": page, "per_page": per_page, "query": parsed.raw,
-             "messages": parsed.messages}
-    if parsed.is_empty:
-        return SearchResults(hits=[], total=0, **empty)
-    if not current_app.config.get("SEARCH_ENABLED", True):
-        return SearchResults(hits=[], total=0, **{
-            **empty, "messages": ["Search is switched off on this site."]})
-    try:
-        found = get_search_index().run(
-            lambda s: find(s, parsed, sort, page, per_page, doc_type,
-                            include_hidden=is_admin(viewer)))
-    except Exception:  # noqa: BLE001 — a broken index shows "no results", never a 500
-        log.exception("Search failed for %r", parsed.raw)
-        return SearchResults(hits=[], total=0, **{
-            **empty, "messages": ["Search isn't available right now; try again shortly."]})
+    found, empty, answer = _find(text, tag, sort, page, per_page, doc_type, viewer)
+    if answer is not None:
+        return answer
     return SearchResults(hits=_load_hits(found, viewer), total=found.total,
                          suggestion=found.suggestion, **empty)
 
