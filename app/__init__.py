@@ -5,6 +5,7 @@ It only wires things together: no queries, no migrations, no network.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 
 from flask import Flask
@@ -51,16 +52,28 @@ def _init_extensions(app: Flask) -> None:
     login_manager.refresh_view = "accounts.login"
     login_manager.needs_refresh_message = "Please log in again to confirm it's you."
     login_manager.needs_refresh_message_category = "info"
-    from app.accounts import search_documents as _people  # noqa: F401  ("person")
-    from app.events import search_documents as _events  # noqa: F401  ("event")
-    from app.forum import search_documents  # noqa: F401  (registers "question" documents)
-    from app.offers import search_documents as _offers  # noqa: F401  ("offer")
     from app.search import init_app as init_search
-    from app.skills import search_documents as _skills  # noqa: F401  ("skill")
 
+    register_document_types()
     init_search(app)
     import app.accounts.sessions  # noqa: F401  (registers the user loader)
     import app.core.generations  # noqa: F401  (the cache_generations table)
+
+
+#: Each domain's searchable documents: importing the module registers its DocType.
+DOCUMENT_MODULES = (
+    "app.accounts.search_documents",  # "person"
+    "app.events.search_documents",  # "event"
+    "app.forum.search_documents",  # "question"
+    "app.offers.search_documents",  # "offer"
+    "app.skills.search_documents",  # "skill"
+)
+
+
+def register_document_types() -> None:
+    """Import every domain's document module, so the registry knows every kind."""
+    for name in DOCUMENT_MODULES:
+        importlib.import_module(name)
 
 
 def _migrations_dir():

@@ -51,9 +51,8 @@ def make_answer(question: Question, *, author=None, commit: bool = True, **overr
 def only_questions(monkeypatch) -> None:
     """Index questions alone, so counting outbox rows and documents counts questions (the
     authors these factories make are people, documents of their own)."""
-    import app.accounts.search_documents
-    import app.offers.search_documents
-    import app.skills.search_documents  # noqa: F401  (registered before, not into, the copy)
+    from app import register_document_types
     from app.search import registry
 
+    register_document_types()  # every kind registered before, not into, the copy
     monkeypatch.setattr(registry, "_doc_types", {"question": registry.get("question")})
