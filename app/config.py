@@ -114,9 +114,9 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
-    # Rendered parts of busy pages (the marketplace's filters and lists) kept per worker,
-    # until the data they show changes; 0 switches the cache off.
-    PAGE_CACHE_ENTRIES = 512
+    # Rendered parts of busy pages (the marketplace's and events list's filters and lists,
+    # event pages) kept per worker, until the data they show changes; 0 switches it off.
+    PAGE_CACHE_ENTRIES = 2048
 
     # Events: how long a seat freed from a waitlist stays held for the next person.
     EVENT_CLAIM_WINDOW_HOURS = 24

@@ -50,7 +50,7 @@ def page_cache() -> PageCache:
     cache = current_app.extensions.get(_EXTENSION)
     if cache is None:
         cache = current_app.extensions.setdefault(
-            _EXTENSION, PageCache(current_app.config.get("PAGE_CACHE_ENTRIES", 512)))
+            _EXTENSION, PageCache(current_app.config.get("PAGE_CACHE_ENTRIES", 2048)))
     return cache
 
 
@@ -59,6 +59,6 @@ def cached(area: str, key: Hashable, make: Callable[[], T]) -> T:
 
     Uncached when the area has no generation yet, or the cache is switched off."""
     generation = generations.current(area)
-    if generation is None or current_app.config.get("PAGE_CACHE_ENTRIES", 512) <= 0:
+    if generation is None or current_app.config.get("PAGE_CACHE_ENTRIES", 2048) <= 0:
         return make()
     return page_cache().get_or_make((area, generation, key), make)

@@ -49,27 +49,35 @@ class _Watch:
 
 
 _watches: list[_Watch] = []
+_links: dict[Any, list[tuple[str, set[str]]]] = {}  # mapper -> _watched_links(mapper)
 _listening = False
 
 
 def watch(area: str, table: str, columns: tuple[str, ...] = ()) -> None:
-    """Move `area`'s generation whenever `table` changes (for an ORM update, only when one of
-    `columns` changed, if given; inserts, deletes and bulk statements always count)."""
+    """Move `area`'s generation whenever `table` changes (for an update — of an ORM object or
+    a bulk UPDATE — only when it sets one of `columns`, if given; inserts and deletes always
+    count)."""
     entry = _Watch(area, table, frozenset(columns))
     if entry not in _watches:
         _watches.append(entry)
+        _links.clear()
     _listen()
+
+
+_ALL = select(CacheGeneration.area, CacheGeneration.value)
 
 
 def current(area: str) -> int | None:
     """The area's generation as this request sees it; None before its first change.
 
-    Read once per request (and again after this request commits a change to it)."""
-    seen = g.setdefault(_SEEN, {}) if has_app_context() else {}
-    if area not in seen:
-        seen[area] = db.session.scalar(
-            select(CacheGeneration.value).where(CacheGeneration.area == area))
-    return seen[area]
+    Read once per request, all areas at once (and again after this request commits a
+    change to any)."""
+    seen = g.get(_SEEN) if has_app_context() else None
+    if seen is None:
+        seen = {area: value for area, value in db.session.execute(_ALL)}  # all: one read
+        if has_app_context():
+            g.setdefault(_SEEN, seen)
+    return seen.get(area)
 
 
 def _areas_for_object(obj: Any, inserted_or_deleted: bool) -> set[str]:
@@ -84,17 +92,52 @@ def _areas_for_object(obj: Any, inserted_or_deleted: bool) -> set[str]:
         attrs = inspect(obj).attrs
         if any(attrs[name].history.has_changes() for name in entry.columns):
             found.add(entry.area)
+    return found | _areas_for_links(obj)
+
+
+def _areas_for_links(obj: Any) -> set[str]:
+    """Rows of an association table (`event.cohosts = [...]` writes `event_cohosts`) are
+    written by the flush itself, never as objects of their own: a changed collection counts
+    as a change to its table."""
+    found: set[str] = set()
+    state = inspect(obj)
+    for key, areas in _watched_links(state.mapper):
+        if state.attrs[key].history.has_changes():
+            found |= areas
     return found
+
+
+def _watched_links(mapper: Any) -> list[tuple[str, set[str]]]:
+    """(relationship name, areas) for `mapper`'s collections through a watched table."""
+    if mapper not in _links:
+        _links[mapper] = [
+            (relationship.key, areas) for relationship in mapper.relationships
+            if (areas := {entry.area for entry in _watches
+                          if entry.table == getattr(relationship.secondary, "name", None)})]
+    return _links[mapper]
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.setdefault(_PENDING, set())
     for obj in session.new | session.deleted:
         pending |= _areas_for_object(obj, True)
-    watched = {entry.table for entry in _watches}
     for obj in session.dirty:
-        if getattr(type(obj), "__tablename__", None) in watched and session.is_modified(obj):
+        if session.is_modified(obj):
             pending |= _areas_for_object(obj, False)
+
+
+def _updated_columns(state: Any) -> set[str] | None:
+    """The column names a bulk UPDATE sets, or None when that can't be told (then every
+    watch of its table counts). `_values` is where `update().values(...)` keeps them (stable
+    since SQLAlchemy 1.4); an UPDATE by primary key carries them in its parameters."""
+    values = getattr(state.statement, "_values", None)
+    if values:
+        return {getattr(key, "key", key) for key in values}
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    if rows and all(isinstance(row, dict) for row in rows):
+        return {str(key) for row in rows for key in row}
+    return None
 
 
 def _do_orm_execute(state: Any) -> None:
@@ -102,7 +145,12 @@ def _do_orm_execute(state: Any) -> None:
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
-    areas = {entry.area for entry in _watches if entry.table == name}
+    entries = [entry for entry in _watches if entry.table == name]
+    if not entries:
+        return
+    changed = _updated_columns(state) if state.is_update else None
+    areas = {entry.area for entry in entries
+             if changed is None or not entry.columns or entry.columns & changed}
     if areas:
         state.session.info.setdefault(_PENDING, set()).update(areas)
 

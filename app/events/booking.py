@@ -42,7 +42,7 @@ def claim_window() -> timedelta:
 
 
 def is_host(user: User, event: Event) -> bool:
-    return user.id == event.host_id or any(c.id == user.id for c in event.cohosts)
+    return user.id in event.host_ids
 
 
 def _check_bookable(event: Event, user: User, now: datetime) -> None:

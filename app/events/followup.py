@@ -24,6 +24,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.markdown import render_markdown
 from app.core.validators import has_control_characters
+from app.events import queries
 from app.events.booking import is_host
 from app.events.models import (
     CONFIRMED,
@@ -239,9 +240,7 @@ def delete_material(material: EventMaterial, by: User) -> None:
 # -- Feedback --------------------------------------------------------------------------------
 
 
-def booking_of(event: Event, user: User) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.event_id == event.id,
-                                                   Booking.user_id == user.id))
+booking_of = queries.own_booking
 
 
 def _clean_rating(raw) -> int:

@@ -168,14 +168,19 @@ def _teach_back_by(event: Event, viewer) -> Event | None:
                             Event.status != CANCELLED).order_by(Event.starts_at).limit(1))
 
 
-def followup_context(event: Event, viewer, now: datetime | None = None) -> dict:
-    """Everything `events/_followup.html` shows `viewer` about `event`."""
+_UNKNOWN = object()
+
+
+def followup_context(event: Event, viewer, now: datetime | None = None,
+                     booking=_UNKNOWN, materials: list[EventMaterial] | None = None) -> dict:
+    """Everything `events/_followup.html` shows `viewer` about `event` (`booking`: the
+    viewer's own booking or None, and `materials`, when the caller has already read them)."""
     if not getattr(viewer, "is_authenticated", False):
         return {}
     now = now or utcnow()
     submitted = g.get("followup_forms") or {}
     view = FollowupView(event=event, viewer=viewer, now=now, is_host=is_host(viewer, event),
-                        materials=materials_of(event))
+                        materials=materials_of(event) if materials is None else materials)
     if view.is_host:
         view.material_form = submitted.get("material") or MaterialForm(formdata=None)
         if view.has_started and not event.is_cancelled:
@@ -187,7 +192,7 @@ def followup_context(event: Event, viewer, now: datetime | None = None) -> dict:
         if view.has_ended and not event.is_cancelled:
             view.feedback_summary = feedback_summary(event)
         return {"followup": view}
-    view.booking = followup.booking_of(event, viewer)
+    view.booking = (followup.booking_of(event, viewer) if booking is _UNKNOWN else booking)
     if view.booking is None or event.is_cancelled:
         return {"followup": view}
     if view.has_ended:

@@ -10,24 +10,27 @@ the viewer's own and stay out of the cached HTML:
 - their booking badge on each card — the cached HTML holds a marker per event, filled in
   per request from one query for the page's events.
 
-The list only shows events that haven't ended, so entries are also keyed by the minute: an
-event drops off at most a minute after it ends.
+The list only shows events that haven't ended, so entries are also keyed by the moment the
+next listed event ends (one indexed lookup per request): until then nothing drops off the
+list, and once it has passed every entry is built afresh, the ended event gone.
 """
 
 from __future__ import annotations
 
 import re
-import time
+from datetime import datetime
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from markupsafe import Markup, escape
+from sqlalchemy import bindparam, func, select
 
 from app.core import generations
 from app.core.cache import cached
 from app.core.db import utcnow
 from app.core.pagination import paginate
 from app.events import queries
-from app.events.models import BOOKING_STATUSES, KINDS
+from app.events.models import BOOKING_STATUSES, KINDS, SCHEDULED, Event
+from app.extensions import db
 
 AREA = "events"
 
@@ -39,8 +42,15 @@ generations.watch(AREA, "users", columns=("display_name", "handle"))
 _MARKER = re.compile(r"<!--booking:(\d+)-->")
 
 
-def _minute() -> int:
-    return int(time.time() // 60)
+_NEXT_END = (select(func.min(Event.ends_at))
+             .where(Event.status == SCHEDULED, Event.ends_at > bindparam("now")))
+
+
+def _next_end() -> datetime | None:
+    """When the next scheduled event ends (read once per request)."""
+    if "events_next_end" not in g:
+        g.events_next_end = db.session.scalar(_NEXT_END, {"now": utcnow()})
+    return g.events_next_end
 
 
 def _zone_name(viewer) -> str:
@@ -49,7 +59,7 @@ def _zone_name(viewer) -> str:
 
 def results_html(viewer, filters: queries.EventFilters) -> Markup:
     """The count, the day-grouped cards and the pager for this request's query string."""
-    key = ("results", tuple(request.args.items(multi=True)), _zone_name(viewer), _minute())
+    key = ("results", tuple(request.args.items(multi=True)), _zone_name(viewer), _next_end())
 
     def render() -> tuple[str, list[int]]:
         page = paginate(queries.upcoming_select(filters, viewer, utcnow()),
@@ -76,4 +86,4 @@ def filter_form_html(filters: queries.EventFilters) -> Markup:
                                skills=queries.skill_choices(utcnow()))
         return Markup(html)  # noqa: S704 — an autoescaped template's output
 
-    return cached(AREA, ("filters", filters, _minute()), render)
+    return cached(AREA, ("filters", filters, _next_end()), render)

@@ -117,6 +117,17 @@ class Event(db.Model):
     teach_back_of: Mapped[Event | None] = relationship(remote_side=[id],
                                                        foreign_keys=[teach_back_of_id])
 
+    # The host's and co-hosts' ids when a page already knows them (app.events.detail_page
+    # sets it from its cache); None: read them from `cohosts`.
+    known_host_ids = None
+
+    @property
+    def host_ids(self) -> frozenset[int]:
+        """Who runs the event: the host and the co-hosts."""
+        if self.known_host_ids is not None:
+            return self.known_host_ids
+        return frozenset({self.host_id, *(person.id for person in self.cohosts)})
+
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)

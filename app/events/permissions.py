@@ -21,7 +21,7 @@ def is_event_host(user, event) -> bool:
     """The host or one of the co-hosts."""
     if not _signed_in(user):
         return False
-    return user.id == event.host_id or any(c.id == user.id for c in event.cohosts)
+    return user.id in event.host_ids
 
 
 def can_manage_event(user, event) -> bool:

@@ -12,7 +12,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from app.accounts.models import User
@@ -135,6 +135,16 @@ def event_for_page(event_id: int) -> Event | None:
         select(Event).where(Event.id == event_id)
         .options(joinedload(Event.host), selectinload(Event.skills),
                  selectinload(Event.cohosts)))
+
+
+# Built once: every event page and booking action reads the viewer's own booking.
+_OWN_BOOKING = select(Booking).where(Booking.event_id == bindparam("event_id"),
+                                     Booking.user_id == bindparam("user_id"))
+
+
+def own_booking(event: Event, user) -> Booking | None:
+    """`user`'s booking for `event` in whatever state, or None."""
+    return db.session.scalar(_OWN_BOOKING, {"event_id": event.id, "user_id": user.id})
 
 
 def bookings_by_event(user, event_ids) -> dict[int, Booking]:

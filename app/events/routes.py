@@ -20,7 +20,7 @@ from app.core.forms import csrf_checked_by_form, show_invalid
 from app.core.htmx import is_htmx_request
 from app.core.pagination import paginate
 from app.core.validators import has_control_characters, is_timezone, timezone_names
-from app.events import bp, list_page, queries, services
+from app.events import bp, detail_page, list_page, queries, services
 from app.events.booking import waitlist_position
 from app.events.forms import EventForm, one_week_later, start_input_value
 from app.events.models import (
@@ -120,17 +120,20 @@ def _panel(event: Event, *, notice: str | None = None, error: str | None = None)
 @bp.get("/events/<int:event_id>")
 @login_required
 def event(event_id: int):
-    from app.events.followup_queries import followup_context
+    from app.events.followup_queries import followup_context, materials_of
 
-    event = load_event(event_id)
+    event = db.session.get(Event, event_id) or abort(404)
+    details = detail_page.details_for(event, current_user)
     context = _panel(event)
     page = max(1, min(request.args.get("attendees", 1, type=int) or 1, 1000))
     people, more = ([], False)
     if can_see_attendees(current_user, event, context["booking"]):
         people, more = queries.attendees(event, page)
-    context.update(attendees=people, attendees_page=page, attendees_more=more)
-    return render_template("events/event_detail.html",
-                           **{**followup_context(event, current_user), **context})
+    context.update(attendees=people, attendees_page=page, attendees_more=more,
+                   details=details)
+    followup = followup_context(event, current_user, booking=context["booking"],
+                                materials=materials_of(event) if details.has_materials else [])
+    return render_template("events/event_detail.html", **{**followup, **context})
 
 
 @bp.get("/events/mine")

@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.markdown import render_markdown
 from app.events import booking as seats
-from app.events import permissions
+from app.events import permissions, queries
 from app.events.fields import (
     clean_fields,
     resolve_cohosts,
@@ -206,9 +206,7 @@ def cancel_event(event: Event, by: User, now: datetime | None = None) -> list[Us
 # -- The signed-in person's own booking ----------------------------------------------------
 
 
-def own_booking(event: Event, user: User) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.event_id == event.id,
-                                                   Booking.user_id == user.id))
+own_booking = queries.own_booking
 
 
 book = seats.book_seat  # a seat, or a place on the waitlist when the event is full

@@ -33,7 +33,8 @@ def test_a_repeated_list_comes_from_the_cache_and_a_change_shows_at_once(app, au
     event = make_event(title="Intro to SQL", capacity=3)
     assert "3 of 3 seats left" in body(client)
     cached = count_queries(client, "/events/")
-    assert cached <= 4  # the person, their unread count, the generation, their bookings
+    # The person, their unread count, the generations, the next end, their bookings.
+    assert cached <= 5
 
     book(event)  # the seat counter moves the generation in the same transaction
     assert "2 of 3 seats left" in body(client)
@@ -77,3 +78,22 @@ def test_a_change_elsewhere_moves_the_events_generation(app):
     db.session.commit()
     db.session.remove()
     assert generations.current(AREA) != before
+
+
+def test_an_event_that_ends_drops_off_the_cached_list_without_any_write(app, auth, client,
+                                                                       monkeypatch):
+    from app.events import list_page
+
+    auth.login(make_user())
+    ending = make_event(title="Almost over", starts_in=-timedelta(minutes=59),
+                        duration_minutes=60)
+    make_event(title="Later on", starts_in=timedelta(days=2))
+    body(client)  # the "welcome back" message goes with the first page
+    first = body(client)
+    assert "Almost over" in first and "Later on" in first
+    assert body(client) == first  # from the cache
+
+    later = ending.ends_at + timedelta(seconds=1)
+    monkeypatch.setattr(list_page, "utcnow", lambda: later)
+    after = body(client)
+    assert "Almost over" not in after and "Later on" in after
