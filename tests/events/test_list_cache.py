@@ -91,7 +91,7 @@ def test_an_event_that_ends_drops_off_the_cached_list_without_any_write(app, aut
     body(client)  # the "welcome back" message goes with the first page
     first = body(client)
     assert "Almost over" in first and "Later on" in first
-    assert body(client) == first  # from the cache
+    assert count_queries(client, "/events/") <= 5  # from the cache
 
     later = ending.ends_at + timedelta(seconds=1)
     monkeypatch.setattr(list_page, "utcnow", lambda: later)
