@@ -154,6 +154,14 @@ class Target:
             self.rounds.setdefault(name, []).append(result)
 
 
+def reference_seconds() -> float:
+    """A fixed piece of pure-Python work, timed: how fast the machine is right now (a shared
+    machine's speed drifts; read the latencies next to it)."""
+    started = time.perf_counter()
+    sum(range(30_000_000))
+    return time.perf_counter() - started
+
+
 def median_round(results: list[LoadResult]) -> LoadResult:
     """The round with the median p99 (the machine's speed drifts from round to round)."""
     return sorted(results, key=lambda r: r.p99)[(len(results) - 1) // 2]
@@ -191,7 +199,9 @@ def run(args, workdir: Path) -> bool:
         for target in targets:
             target.warm(args)
         load_before = os.getloadavg()
+        speed = []
         for _ in range(args.rounds):  # alternating, so both see the same machine
+            speed.append(reference_seconds())
             for target in targets:
                 target.round(args)
         load_after = os.getloadavg()
@@ -204,6 +214,8 @@ def run(args, workdir: Path) -> bool:
          f"{len(targets[0].cookies)} logged-in people; {server_line}; {args.rounds} rounds "
          f"of {args.seconds:g} s per page kind after {args.warmup:g} s of warm-up; load from "
          f"{args.driver}; each line is the round with the median p99")
+    _say("machine speed: a fixed Python loop took " + ", ".join(f"{t:.2f}" for t in speed)
+         + " s before each round (lower is faster)")
     for target in targets:
         for name, results in target.rounds.items():
             _say(report(name, results))
@@ -215,7 +227,7 @@ def run(args, workdir: Path) -> bool:
          f"{args.clients} concurrent connections: {verdict}")
     if args.driver != "wrk":
         _say("note: without wrk the load comes from Python threads in this process, which "
-             "take a core from the server; install wrk for the real figure.")
+             "take CPU from the server; install wrk for the closest figure.")
     if args.profile:
         profile(workdir, catalogue, paths, args.profile)
     return verdict == "pass"

@@ -5,9 +5,9 @@ Two drivers, the same measurement:
 
 - `wrk` (Debian/Ubuntu: `apt-get install wrk`), when it is on PATH: a C load generator in
   its own process, using a few per cent of one core — so the server keeps both cores.
-- Python threads in this process otherwise. They need a core of their own (and the GIL)
-  to keep 16 connections busy, which they take from the server: latencies come out about
-  twice as high. The report says which driver ran.
+- Python threads in this process otherwise. They use part of a core (and share one GIL)
+  to keep 16 connections busy, which the server then lacks, and their own timing waits on
+  the GIL: figures come out somewhat worse. The report says which driver ran.
 
 Latencies are measured from sending a request to reading its whole answer.
 """

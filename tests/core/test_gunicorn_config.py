@@ -37,6 +37,7 @@ def test_behind_a_proxy_sync_workers_and_no_access_log(load):
                     REDIS_URL="redis://127.0.0.1:6379/0")
     assert settings["worker_class"] == "sync"
     assert settings["workers"] == 2
+    assert settings["threads"] == 1  # with more, gunicorn would run gthread after all
     assert settings["accesslog"] is None
 
 
