@@ -22,7 +22,8 @@ _default_workers = multiprocessing.cpu_count() * 2 + 1 if _shared_limits else 1
 workers = int(os.environ.get("WEB_CONCURRENCY", _default_workers))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Threads are for gthread only: gunicorn quietly turns `sync` with threads into gthread.
-threads = int(os.environ.get("GUNICORN_THREADS", 4)) if worker_class == "gthread" else 1
+_threaded = worker_class.rsplit(".", 1)[-1] in ("gthread", "ThreadWorker")
+threads = int(os.environ.get("GUNICORN_THREADS", 4)) if _threaded else 1
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -19,6 +19,8 @@ from bench.harness import BENCH_PASSWORD
 KIND_WEIGHTS = {"workshop": 5, "lunch_and_learn": 4, "teach_back": 1}
 ROOMS = ("Room 1", "Room 2", "Atrium", "Library", "Board room", "")
 CHUNK = 5000
+# The people viewing the pages live in several zones: each page is cached once per zone.
+VIEWER_ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Tokyo")
 
 
 @dataclass
@@ -148,8 +150,10 @@ def build(workdir: Path, args) -> Catalogue:
                 db.session.execute(insert(model), rows[start:start + CHUNK])
         viewers = rng.sample(active, args.clients)
         password = hash_password(BENCH_PASSWORD)
-        for user_id in viewers:
-            db.session.get(User, user_id).password_hash = password
+        for n, user_id in enumerate(viewers):
+            viewer = db.session.get(User, user_id)
+            viewer.password_hash = password
+            viewer.timezone = VIEWER_ZONES[n % len(VIEWER_ZONES)]  # pages per zone
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()

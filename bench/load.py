@@ -28,8 +28,8 @@ from bench.harness import percentile
 
 HOST = "127.0.0.1"
 
-# Each wrk thread walks the paths from its own offset and signs each request as the next
-# person; done() prints the summary as one JSON line for us to read.
+# Each wrk thread walks the paths from its own offset and signs each request as one of the
+# people; done() prints the summary as one JSON line for us to read.
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local cookies = {%(cookies)s}
@@ -48,8 +48,10 @@ end
 
 function request()
   n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1],
-                    {["Cookie"] = cookies[(n %% #cookies) + 1]})
+  -- the person moves on by one more on each pass over the paths, so every page is seen
+  -- by every person in turn (not always by the same one)
+  local person = (n + math.floor(n / #paths)) %% #cookies
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Cookie"] = cookies[person + 1]})
 end
 
 function done(summary, latency, requests)

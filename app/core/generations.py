@@ -127,17 +127,18 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 
 
 def _updated_columns(state: Any) -> set[str] | None:
-    """The column names a bulk UPDATE sets, or None when that can't be told (then every
-    watch of its table counts). `_values` is where `update().values(...)` keeps them (stable
-    since SQLAlchemy 1.4); an UPDATE by primary key carries them in its parameters."""
-    values = getattr(state.statement, "_values", None)
-    if values:
-        return {getattr(key, "key", key) for key in values}
+    """The column names a bulk UPDATE may set, or None when that can't be told (then every
+    watch of its table counts): those of `update().values(...)`, kept in `_values` (stable
+    since SQLAlchemy 1.4), and every name in the parameters (an UPDATE by primary key sets
+    its columns there, and Core sets any column a parameter names)."""
+    names = {str(getattr(key, "key", key)) for key in getattr(state.statement, "_values", None)
+             or ()}
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if params else []
-    if rows and all(isinstance(row, dict) for row in rows):
-        return {str(key) for row in rows for key in row}
-    return None
+    if not all(isinstance(row, dict) for row in rows):
+        return None
+    names |= {str(key) for row in rows for key in row}
+    return names or None
 
 
 def _do_orm_execute(state: Any) -> None:

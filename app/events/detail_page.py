@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, select
 
@@ -49,7 +50,10 @@ class EventDetails:
 
 
 def _build(event_id: int) -> EventDetails:
-    event = queries.event_for_page(event_id)
+    # Read again, after the generation: the request loaded the event (and the viewer, who
+    # may be its host) before, and a change committed in between must not be cached under
+    # the new generation.
+    event = queries.event_for_page(event_id, fresh=True)
     has_materials = db.session.scalar(
         select(exists().where(EventMaterial.event_id == event_id)))
     html = render_template("events/_event_facts.html", event=event)
@@ -59,10 +63,11 @@ def _build(event_id: int) -> EventDetails:
         has_materials=bool(has_materials))
 
 
-def details_for(event: Event, viewer) -> EventDetails:
-    """The shared part of `event`'s page in `viewer`'s time zone; the event learns its hosts'
-    ids from it, so the permission checks need no query of their own."""
-    zone = getattr(viewer, "timezone", None) or "UTC"
+def details_for(event: Event) -> EventDetails:
+    """The shared part of `event`'s page in the current viewer's time zone (the one
+    `event_when` shows); the event learns its hosts' ids from it, so the permission checks
+    need no query of their own."""
+    zone = getattr(current_user, "timezone", None) or "UTC"
     details = cached(AREA, ("details", event.id, zone), lambda: _build(event.id))
     event.known_host_ids = details.host_ids
     return details

@@ -11,8 +11,9 @@ the viewer's own and stay out of the cached HTML:
   per request from one query for the page's events.
 
 The list only shows events that haven't ended, so entries are also keyed by the moment the
-next listed event ends (one indexed lookup per request): until then nothing drops off the
-list, and once it has passed every entry is built afresh, the ended event gone.
+next listed event ends (an indexed lookup, made once a minute per worker): until then
+nothing drops off the list, and within a minute of it every entry is built afresh, the ended
+event gone.
 """
 
 from __future__ import annotations
@@ -47,9 +48,12 @@ _NEXT_END = (select(func.min(Event.ends_at))
 
 
 def _next_end() -> datetime | None:
-    """When the next scheduled event ends (read once per request)."""
+    """When the next scheduled event ends: read once a minute per worker (and again when
+    events change), so an ended event leaves the list within a minute."""
     if "events_next_end" not in g:
-        g.events_next_end = db.session.scalar(_NEXT_END, {"now": utcnow()})
+        now = utcnow()
+        g.events_next_end = cached(AREA, ("next-end", int(now.timestamp() // 60)),
+                                   lambda: db.session.scalar(_NEXT_END, {"now": now}))
     return g.events_next_end
 
 

@@ -130,11 +130,15 @@ def skill_choices(now: datetime | None = None) -> list[tuple[str, str]]:
         .order_by(Skill.name)).all())
 
 
-def event_for_page(event_id: int) -> Event | None:
-    return db.session.scalar(
-        select(Event).where(Event.id == event_id)
-        .options(joinedload(Event.host), selectinload(Event.skills),
-                 selectinload(Event.cohosts)))
+def event_for_page(event_id: int, *, fresh: bool = False) -> Event | None:
+    """The event with its host, skills and co-hosts; `fresh`: overwrite what this session
+    already loaded of them with the rows as they are now."""
+    query = (select(Event).where(Event.id == event_id)
+             .options(joinedload(Event.host), selectinload(Event.skills),
+                      selectinload(Event.cohosts)))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 # Built once: every event page and booking action reads the viewer's own booking.

@@ -123,7 +123,7 @@ def event(event_id: int):
     from app.events.followup_queries import followup_context, materials_of
 
     event = db.session.get(Event, event_id) or abort(404)
-    details = detail_page.details_for(event, current_user)
+    details = detail_page.details_for(event)
     context = _panel(event)
     page = max(1, min(request.args.get("attendees", 1, type=int) or 1, 1000))
     people, more = ([], False)

@@ -5,7 +5,7 @@ rows written by a collection change count as changes to their table."""
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from app.core import generations
 from app.events.detail_page import AREA as PAGES  # events, shown columns only
@@ -45,6 +45,16 @@ def test_an_update_by_primary_key_counts_by_its_parameters(app):
     db.session.commit()
     assert seen()[0] == pages
     db.session.execute(update(Event), [{"id": event_id, "location": "Atrium"}])
+    db.session.commit()
+    assert seen()[0] != pages
+
+
+def test_columns_named_only_in_the_parameters_count_too(app):
+    event_id = make_event().id
+    pages, _ = seen()
+    db.session.execute(update(Event).where(Event.id == bindparam("eid"))
+                       .values(seats_taken=Event.seats_taken),
+                       {"eid": event_id, "title": "Set by a parameter"})
     db.session.commit()
     assert seen()[0] != pages
 

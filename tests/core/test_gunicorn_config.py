@@ -41,6 +41,11 @@ def test_behind_a_proxy_sync_workers_and_no_access_log(load):
     assert settings["accesslog"] is None
 
 
+def test_threads_follow_gthread_however_it_is_named(load):
+    assert load(GUNICORN_WORKER_CLASS="gunicorn.workers.gthread.ThreadWorker",
+                GUNICORN_THREADS="8")["threads"] == 8
+
+
 def test_a_worker_freezes_what_the_app_built_at_start_up(load):
     settings = load()
     try:

@@ -162,3 +162,22 @@ def test_cancelling_shows_at_once_and_with_the_cache_off_the_page_is_the_same(ap
     services.cancel_event(event, host)
     db.session.commit()
     assert "This event was cancelled" in page(client, event)
+
+
+def test_a_change_committed_while_the_page_is_built_is_not_cached_as_new(app):
+    """The view loads the event before it reads the generation: the shared part is built
+    from the rows as they are after that read, never from what the request loaded first."""
+    from sqlalchemy.orm import Session
+
+    from app.events.detail_page import details_for
+
+    event_id = make_event(title="Race", description_md="Old plan").id
+    db.session.remove()
+    with app.test_request_context():
+        loaded = db.session.get(Event, event_id)
+        assert "Old plan" in loaded.description_html
+        with Session(db.engine) as other:  # another request commits meanwhile
+            other.get(Event, event_id).description_html = "<p>New plan</p>"
+            other.commit()
+        details = details_for(loaded)
+    assert "New plan" in details.facts_html and "Old plan" not in details.facts_html
