@@ -121,8 +121,10 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.setdefault(_PENDING, set())
     for obj in session.new | session.deleted:
         pending |= _areas_for_object(obj, True)
+    watched = {entry.table for entry in _watches}
     for obj in session.dirty:
-        if session.is_modified(obj):
+        if ((getattr(type(obj), "__tablename__", None) in watched
+             or _watched_links(inspect(obj).mapper)) and session.is_modified(obj)):
             pending |= _areas_for_object(obj, False)
 
 

@@ -31,6 +31,7 @@ from app.events.models import (
     Booking,
     Event,
 )
+from app.events.permissions import is_event_host
 from app.extensions import db
 
 DEFAULT_CLAIM_WINDOW_HOURS = 24
@@ -41,16 +42,12 @@ def claim_window() -> timedelta:
                                                   DEFAULT_CLAIM_WINDOW_HOURS))
 
 
-def is_host(user: User, event: Event) -> bool:
-    return user.id in event.host_ids
-
-
 def _check_bookable(event: Event, user: User, now: datetime) -> None:
     if event.is_cancelled:
         raise Conflict("This event was cancelled, so it can't be booked.")
     if event.starts_at <= now:
         raise Conflict("This event has already started, so it can't be booked any more.")
-    if is_host(user, event):
+    if is_event_host(user, event):
         raise NotAllowed("You're hosting this event, so you don't need a seat.")
 
 

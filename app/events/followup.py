@@ -25,7 +25,6 @@ from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.markdown import render_markdown
 from app.core.validators import has_control_characters
 from app.events import queries
-from app.events.booking import is_host
 from app.events.models import (
     CONFIRMED,
     FEEDBACK_COMMENT_MAX,
@@ -38,6 +37,7 @@ from app.events.models import (
     EventFeedback,
     EventMaterial,
 )
+from app.events.permissions import is_event_host
 from app.extensions import db
 
 MATERIALS_MAX = 30  # per event: slides, a repository, notes — not a file store
@@ -76,18 +76,18 @@ def has_ended(event: Event, now: datetime | None = None) -> bool:
 
 def can_mark_attendance(user, event: Event, now: datetime | None = None) -> bool:
     """Hosts and co-hosts, from the start of the event on."""
-    return (_signed_in(user) and is_host(user, event) and not event.is_cancelled
+    return (_signed_in(user) and is_event_host(user, event) and not event.is_cancelled
             and has_started(event, now))
 
 
 def can_add_material(user, event: Event) -> bool:
-    return _signed_in(user) and is_host(user, event) and not event.is_cancelled
+    return _signed_in(user) and is_event_host(user, event) and not event.is_cancelled
 
 
 def can_delete_material(user, material: EventMaterial) -> bool:
     """Whoever added it, while still a host; and the event's own host, who looks after its
     page (a co-host may have left)."""
-    if not _signed_in(user) or not is_host(user, material.event):
+    if not _signed_in(user) or not is_event_host(user, material.event):
         return False
     return material.added_by_id == user.id or material.event.host_id == user.id
 
@@ -100,7 +100,7 @@ def attended(booking: Booking | None) -> bool:
 
 def can_give_feedback(user, event: Event, booking: Booking | None,
                       already_rated: bool, now: datetime | None = None) -> bool:
-    return (_signed_in(user) and not is_host(user, event) and not event.is_cancelled
+    return (_signed_in(user) and not is_event_host(user, event) and not event.is_cancelled
             and has_ended(event, now) and attended(booking) and not already_rated)
 
 
@@ -108,14 +108,14 @@ def may_host_teach_back(user, event: Event, booking: Booking | None,
                         now: datetime | None = None) -> bool:
     """After a workshop, the people who had a seat are invited to teach the skill back."""
     return (event.kind == WORKSHOP and not event.is_cancelled and has_ended(event, now)
-            and _signed_in(user) and not is_host(user, event) and attended(booking))
+            and _signed_in(user) and not is_event_host(user, event) and attended(booking))
 
 
 # -- Attendance ------------------------------------------------------------------------------
 
 
 def _require_host(event: Event, by: User, doing: str) -> None:
-    if not is_host(by, event):
+    if not is_event_host(by, event):
         raise NotAllowed(f"Only the event's hosts can {doing}.")
 
 
@@ -240,9 +240,6 @@ def delete_material(material: EventMaterial, by: User) -> None:
 # -- Feedback --------------------------------------------------------------------------------
 
 
-booking_of = queries.own_booking
-
-
 def _clean_rating(raw) -> int:
     try:
         rating = int(str(raw).strip())
@@ -273,7 +270,7 @@ ALREADY_RATED = "You've already rated this event — thank you. A rating can't b
 
 def require_may_rate(event: Event, user: User, now: datetime | None = None) -> None:
     """Raise the reason `user` can't rate `event` now, if there is one."""
-    if is_host(user, event):
+    if is_event_host(user, event):
         raise NotAllowed("You hosted this event, so you can't rate it. Your attendees' "
                          "feedback shows here once enough of them have rated.")
     if event.is_cancelled:
@@ -281,7 +278,7 @@ def require_may_rate(event: Event, user: User, now: datetime | None = None) -> N
     if not has_ended(event, now):
         raise Conflict("You can rate this event once it has ended, at "
                        f"{event_time(event, event.ends_at)}.")
-    if not attended(booking_of(event, user)):
+    if not attended(queries.own_booking(event, user)):
         raise NotAllowed("Only people who had a seat at this event can rate it.")
     if has_rated(event, user):
         raise Conflict(ALREADY_RATED)

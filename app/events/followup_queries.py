@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.core.db import utcnow
-from app.events import followup
-from app.events.booking import is_host
+from app.events import followup, queries
 from app.events.followup_forms import AttendanceForm, FeedbackForm, MaterialForm
 from app.events.models import (
     CANCELLED,
@@ -29,6 +28,7 @@ from app.events.models import (
     EventFeedback,
     EventMaterial,
 )
+from app.events.permissions import is_event_host
 from app.extensions import db
 
 ANONYMITY_NOTE = (f"Feedback appears once {FEEDBACK_MIN_FOR_HOSTS} people have rated, to keep "
@@ -179,7 +179,7 @@ def followup_context(event: Event, viewer, now: datetime | None = None,
         return {}
     now = now or utcnow()
     submitted = g.get("followup_forms") or {}
-    view = FollowupView(event=event, viewer=viewer, now=now, is_host=is_host(viewer, event),
+    view = FollowupView(event=event, viewer=viewer, now=now, is_host=is_event_host(viewer, event),
                         materials=materials_of(event) if materials is None else materials)
     if view.is_host:
         view.material_form = submitted.get("material") or MaterialForm(formdata=None)
@@ -192,7 +192,7 @@ def followup_context(event: Event, viewer, now: datetime | None = None,
         if view.has_ended and not event.is_cancelled:
             view.feedback_summary = feedback_summary(event)
         return {"followup": view}
-    view.booking = (followup.booking_of(event, viewer) if booking is _UNKNOWN else booking)
+    view.booking = (queries.own_booking(event, viewer) if booking is _UNKNOWN else booking)
     if view.booking is None or event.is_cancelled:
         return {"followup": view}
     if view.has_ended:

@@ -15,10 +15,10 @@ from app.core.errors import DomainError, Invalid, NotAllowed
 from app.core.forms import csrf_checked_by_form, show_invalid
 from app.core.htmx import is_htmx_request
 from app.events import bp, followup
-from app.events.booking import is_host
 from app.events.followup_forms import AttendanceForm, FeedbackForm, MaterialForm
 from app.events.followup_queries import followup_context
 from app.events.models import Event, EventMaterial
+from app.events.permissions import is_event_host
 from app.extensions import db
 
 for _name in ("can_mark_attendance", "can_add_material", "can_delete_material",
@@ -75,7 +75,7 @@ def _refused(event: Event, err: DomainError, anchor: str):
 @login_required
 def mark_attendance(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if not is_host(current_user, event):
+    if not is_event_host(current_user, event):
         abort(403)
     try:
         followup.require_attendance_open(event, current_user)
@@ -105,7 +105,7 @@ def mark_attendance(event_id: int):
 @login_required
 def add_material(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if not is_host(current_user, event):
+    if not is_event_host(current_user, event):
         abort(403)
     try:
         followup.require_materials_open(event, current_user)

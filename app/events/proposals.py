@@ -18,7 +18,6 @@ from app.accounts.models import User
 from app.core import signals
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.validators import has_control_characters
-from app.events.booking import is_host
 from app.events.models import (
     PROPOSAL_OPEN,
     PROPOSAL_SCHEDULED,
@@ -29,6 +28,7 @@ from app.events.models import (
     ProposalInterest,
     SessionProposal,
 )
+from app.events.permissions import is_event_host
 from app.extensions import db
 from app.skills.services import get_or_create_skill
 
@@ -172,7 +172,7 @@ def attach_event(proposal: SessionProposal, event: Event, by: User) -> SessionPr
     """`by` scheduled `event` from the proposal: it is marked scheduled and points at the
     event, and everyone interested (except `by`) is told. Refused (Conflict) when the
     proposal isn't open any more — two hosts racing for it: the first one wins."""
-    if not is_host(by, event):
+    if not is_event_host(by, event):
         raise NotAllowed("Only the event's host can schedule a proposal with it.")
     _require_open(proposal, "schedule it")
     moved = db.session.execute(

@@ -110,7 +110,7 @@ def index():
 
 
 def _panel(event: Event, *, notice: str | None = None, error: str | None = None) -> dict:
-    booking = services.own_booking(event, current_user)
+    booking = queries.own_booking(event, current_user)
     position = (waitlist_position(booking) if booking is not None and booking.status == WAITING
                 else None)
     return {"event": event, "booking": booking, "position": position, "notice": notice,
@@ -331,7 +331,7 @@ def book(event_id: int):
 @login_required
 def cancel_booking(event_id: int):
     def act(event):
-        previous = services.own_booking(event, current_user)
+        previous = queries.own_booking(event, current_user)
         was_waiting = previous is not None and previous.status == WAITING
         services.cancel_own_booking(event, current_user)
         return ("You've left the waitlist." if was_waiting

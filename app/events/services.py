@@ -206,9 +206,6 @@ def cancel_event(event: Event, by: User, now: datetime | None = None) -> list[Us
 # -- The signed-in person's own booking ----------------------------------------------------
 
 
-own_booking = queries.own_booking
-
-
 book = seats.book_seat  # a seat, or a place on the waitlist when the event is full
 
 
@@ -220,7 +217,7 @@ def cancel_own_booking(event: Event, user: User, now: datetime | None = None) ->
     if event.starts_at <= now:
         raise Conflict("This event has already started, so bookings can't be cancelled any "
                        "more.")
-    booking = own_booking(event, user)
+    booking = queries.own_booking(event, user)
     if booking is None or not booking.is_active:
         raise Conflict("You don't have a booking or a place on the waitlist for this event.")
     return seats.cancel_booking(booking, user, now)
@@ -230,7 +227,7 @@ def claim_own_seat(event: Event, user: User, now: datetime | None = None) -> Boo
     now = now or utcnow()
     if event.is_cancelled:
         raise Conflict("This event was cancelled.")
-    booking = own_booking(event, user)
+    booking = queries.own_booking(event, user)
     if booking is None:
         raise Conflict("There's no seat offered to you for this event.")
     if booking.status == LAPSED:

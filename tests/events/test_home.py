@@ -12,7 +12,7 @@ import pytest
 from app.core.db import utcnow
 from app.events import booking as seats
 from app.events.models import CANCELLED
-from app.events.services import own_booking
+from app.events.queries import own_booking
 from app.extensions import db
 from tests.events.factories import book, make_event
 from tests.factories import make_user

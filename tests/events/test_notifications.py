@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.events import booking as seats
-from app.events import proposals, reminders, services
+from app.events import proposals, queries, reminders, services
 from app.events.models import CONFIRMED, LUNCH_AND_LEARN, OFFERED, WORKSHOP, Booking
 from app.extensions import db
 from app.notifications.event_listeners import when
@@ -76,7 +76,7 @@ def test_a_seat_given_from_the_waitlist_is_news(host):
     alice, bob = make_user(), make_user(timezone="Asia/Tokyo")
     book(event, alice)
     book(event, bob)
-    seats.cancel_booking(services.own_booking(event, alice), alice)
+    seats.cancel_booking(queries.own_booking(event, alice), alice)
     db.session.commit()
     [(kind, text, url)] = notes(bob)
     assert kind == "event-promoted"
@@ -94,10 +94,10 @@ def test_an_offer_and_its_expiry_speak_each_recipients_time(host):
     for person in (alice, bob, carol):
         book(event, person)
     now = utcnow().replace(microsecond=0)
-    seats.cancel_booking(services.own_booking(event, alice), alice, now)
+    seats.cancel_booking(queries.own_booking(event, alice), alice, now)
     db.session.commit()
 
-    offer = services.own_booking(event, bob)
+    offer = queries.own_booking(event, bob)
     assert offer.status == OFFERED
     [(kind, text, url)] = notes(bob)
     assert kind == "event-seat-offered"
@@ -110,7 +110,7 @@ def test_an_offer_and_its_expiry_speak_each_recipients_time(host):
     db.session.commit()
     assert kinds(bob) == ["event-seat-offered", "event-offer-expired"]
     assert "wasn't claimed in time, so it went to the next person waiting" in notes(bob)[1][1]
-    second = services.own_booking(event, carol)
+    second = queries.own_booking(event, carol)
     assert second.status == OFFERED
     [(kind, text, _)] = notes(carol)
     assert text.endswith(f"claim it by {local(second.offer_expires_at, 'America/New_York')}.")
@@ -127,9 +127,9 @@ def test_a_change_reaches_everyone_booked_offered_or_waiting(host, cohost):
     waiting, offered = make_user(timezone="America/New_York"), make_user()
     for person in (booked, leaving, offered, waiting):
         book(event, person)
-    seats.cancel_booking(services.own_booking(event, leaving), leaving)
+    seats.cancel_booking(queries.own_booking(event, leaving), leaving)
     db.session.commit()
-    assert services.own_booking(event, offered).status == OFFERED
+    assert queries.own_booking(event, offered).status == OFFERED
     outsider = make_user()
 
     starts = (event.starts_at + timedelta(days=1)).replace(tzinfo=None)
